@@ -1,0 +1,28 @@
+import { expect, test } from 'vitest';
+import { compare, median, percentile } from './harness.js';
+import { renderTable } from './report.js';
+
+test('median and percentile pick the right samples', () => {
+  expect(median([5, 1, 3])).toBe(3);
+  expect(median([4, 1, 3, 2])).toBe(2.5);
+  expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);
+  expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+});
+
+test('compare computes ratios within each round, against the first contender', async () => {
+  // The "machine" slows down every other round; both contenders of a round see the same speed.
+  let calls = 0;
+  const slowdown = () => 1 + (Math.floor(calls++ / 2) % 2);
+  const { ratios, times } = await compare({ base: () => 10 * slowdown(), other: () => 20 * slowdown() }, 4, 0);
+  expect(ratios.other).toEqual([2, 2, 2, 2]);
+  expect(times.base).toEqual([10, 20, 10, 20]);
+});
+
+test('the table shows ratios and whether each goal is met', () => {
+  const table = renderTable([
+    { suite: 's', figure: 'f', contender: 'raw', value: 100, unit: 'msg/s' },
+    { suite: 's', figure: 'f', contender: 'ours', value: 95, unit: 'msg/s', ratio: 0.95, goal: '>= 0.9', met: true },
+  ]);
+  expect(table).toContain('0.95x');
+  expect(table).toContain('met');
+});

@@ -1,0 +1,90 @@
+/**
+ * Measurement helpers. Every comparison runs its contenders back to back inside each round and
+ * computes ratios within the round, so machine noise (the other core busy, a GC) hits both sides
+ * and cancels; the reported figure is the median over rounds.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface BenchOptions {
+  /** Fewer rounds and smaller inputs: a smoke run for CI. */
+  quick: boolean;
+}
+
+/** One printed row: a figure for one contender, with its ratio against the baseline. */
+export interface Row {
+  suite: string;
+  figure: string;
+  contender: string;
+  value: number;
+  unit: string;
+  /** contender / baseline, oriented so that the goal reads naturally (see `goal`). */
+  ratio?: number | undefined;
+  /** The goal for `ratio`, e.g. ">= 0.9" or "<= 1.2". */
+  goal?: string | undefined;
+  /** Whether `ratio` meets `goal`. */
+  met?: boolean | undefined;
+  note?: string | undefined;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+/** Milliseconds taken by `fn`, called `iterations` times. */
+export async function time(fn: () => unknown, iterations = 1): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) await fn();
+  return performance.now() - start;
+}
+
+/** Synchronous variant of {@link time}, for microbenchmarks where an await would dominate. */
+export function timeSync(fn: () => unknown, iterations = 1): number {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) fn();
+  return performance.now() - start;
+}
+
+/**
+ * Runs every contender once per round (after `warmup` unrecorded rounds) and returns each
+ * contender's per-round times plus per-round ratios against the first contender (the baseline).
+ */
+export async function compare(
+  contenders: Record<string, () => number | Promise<number>>,
+  rounds: number,
+  warmup = 1,
+): Promise<{ times: Record<string, number[]>; ratios: Record<string, number[]> }> {
+  const names = Object.keys(contenders);
+  const baseline = names[0] as string;
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const ratios: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    const roundTimes: Record<string, number> = {};
+    // Alternate the order every round so neither side always runs on a warmer (or hotter) machine.
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) roundTimes[name] = await (contenders[name] as () => number | Promise<number>)();
+    if (round < warmup) continue;
+    for (const name of names) {
+      (times[name] as number[]).push(roundTimes[name] as number);
+      (ratios[name] as number[]).push((roundTimes[name] as number) / (roundTimes[baseline] as number));
+    }
+  }
+  return { times, ratios };
+}
+
+export function formatNumber(value: number): string {
+  if (value >= 100_000) return Math.round(value).toLocaleString('en-US');
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  if (value >= 1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
