@@ -39,6 +39,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/core/src/**'],
+    ignores: ['**/*.test.ts'],
     rules: {
       // Core runs in browsers and edge runtimes too.
       'no-restricted-imports': [
