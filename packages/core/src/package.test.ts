@@ -16,7 +16,10 @@ test('core sources import nothing from Node and use no Node globals', () => {
   const sources = readdirSync(join(root, 'src')).filter((f) => f.endsWith('.ts') && !f.includes('.test'));
   expect(sources.length).toBeGreaterThan(5);
   for (const file of sources) {
-    const text = readFileSync(join(root, 'src', file), 'utf8');
+    // Comments may name what is forbidden ("never calls `process.exit`"); check code only.
+    const text = readFileSync(join(root, 'src', file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     expect(text, file).not.toMatch(/from ['"](node:|fs|path|os|crypto|stream|events|buffer)['"]/);
     expect(text, file).not.toMatch(/\b(Buffer|process)\.\w/);
   }
