@@ -3,6 +3,7 @@ import { NotYetAvailableError, type Served, type ServerFactory } from './types.j
 import type { RedisTarget } from '../args.js';
 
 export const REDIS_IMPLEMENTATION = 'not yet available';
+export const REDIS_AVAILABLE: boolean = false;
 
 export function serveRedis(_createServer: ServerFactory, _target: RedisTarget): Promise<Served> {
   return Promise.reject(

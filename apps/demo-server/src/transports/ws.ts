@@ -3,6 +3,7 @@ import { NotYetAvailableError, type Served, type ServerFactory } from './types.j
 import type { HostPort } from '../args.js';
 
 export const WS_IMPLEMENTATION = 'not yet available';
+export const WS_AVAILABLE: boolean = false;
 
 export function serveWs(_createServer: ServerFactory, _address: HostPort): Promise<Served> {
   return Promise.reject(
