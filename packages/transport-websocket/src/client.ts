@@ -18,6 +18,8 @@ export interface NodeWebSocketClientOptions extends WebSocketClientOptions {
   heartbeatMs?: number;
   /** Give up on a connection attempt after this long, in ms. @default 10_000 */
   handshakeTimeoutMs?: number;
+  /** How long `close()` waits for the server's close frame before dropping the socket, in ms. @default 2_000 */
+  closeTimeoutMs?: number;
 }
 
 /** MCP client transport over WebSocket for Node (on `ws`). */
@@ -28,8 +30,9 @@ export class WebSocketClientTransport extends WebSocketClientTransportBase {
     const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const handshakeTimeout = options.handshakeTimeoutMs ?? 10_000;
+    const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
     super(url, clientProtocols(options.protocols, undefined), options, (target, protocols, events) =>
-      openNodeSocket(target, protocols, events, { headers, maxPayload, heartbeatMs, handshakeTimeout }),
+      openNodeSocket(target, protocols, events, { headers, maxPayload, heartbeatMs, handshakeTimeout, closeTimeoutMs }),
     );
   }
 }
@@ -38,7 +41,13 @@ function openNodeSocket(
   url: string,
   protocols: string[],
   events: ClientSocketEvents,
-  options: { headers: Record<string, string>; maxPayload: number; heartbeatMs: number; handshakeTimeout: number },
+  options: {
+    headers: Record<string, string>;
+    maxPayload: number;
+    heartbeatMs: number;
+    handshakeTimeout: number;
+    closeTimeoutMs: number;
+  },
 ): ClientSocket {
   const ws = new WebSocket(url, protocols, {
     headers: options.headers,
@@ -133,7 +142,13 @@ function openNodeSocket(
     },
     close(code, reason) {
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(code, reason);
+      else {
+        ws.close(code, reason);
+        // A server that never answers the close frame must not hold close() hostage.
+        setTimeout(() => {
+          ws.terminate();
+        }, options.closeTimeoutMs).unref();
+      }
     },
   } satisfies ClientSocket;
 }
