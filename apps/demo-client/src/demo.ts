@@ -100,7 +100,9 @@ async function main(): Promise<number> {
       name: 'stdio',
       server: 'stdio',
       implementation: STDIO_IMPLEMENTATION,
-      connect: () => connectStdio(stdio.command, stdio.args, createClient, { stderr: 'ignore' }),
+      // The server is our own: pass the whole environment through (the stdio transport would
+      // otherwise give it only a safe allow-list).
+      connect: () => connectStdio(stdio.command, stdio.args, createClient, { stderr: 'ignore', env: inheritedEnv() }),
     },
     {
       name: 'streamable-http',
@@ -184,6 +186,12 @@ async function main(): Promise<number> {
     `\nOne run on this machine: connect for stdio includes spawning the server (node + tsx); p50/p99 are sequential echo tool calls;\ncalls/s has ${plan.concurrency} echo calls in flight; the 1 MB result is the median of ${plan.payloadRuns}. Finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
   );
   return failures === 0 ? 0 : 1;
+}
+
+function inheritedEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 async function run(medium: Medium): Promise<Measurement> {

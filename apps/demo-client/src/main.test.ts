@@ -3,6 +3,7 @@ import { connect } from './connect.js';
 import { serverCommand, startServerProcess, type ServerProcess } from './demo/server-process.js';
 import { runClientCli } from './main.js';
 import { parseTarget } from './target.js';
+import { REDIS_AVAILABLE } from './transports/redis.js';
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -20,11 +21,11 @@ const stdioTarget = (): string => {
   return [command, ...args].map(quote).join(' ');
 };
 
-describe('demo-client against the demo server over HTTP', () => {
+describe('demo-client against the demo server over HTTP and WebSocket', () => {
   let server: ServerProcess;
   let mcp: string;
   beforeAll(async () => {
-    server = await startServerProcess(['--http', '127.0.0.1:0']);
+    server = await startServerProcess(['--http', '127.0.0.1:0', '--ws', '127.0.0.1:0']);
     mcp = server.endpoints.get('streamable-http')!;
   });
   afterAll(async () => {
@@ -51,7 +52,7 @@ describe('demo-client against the demo server over HTTP', () => {
     expect(stderr).toContain('returned an error');
   });
 
-  it('falls back to legacy HTTP+SSE when Streamable HTTP is refused', async () => {
+  it('[SH-54] falls back to legacy HTTP+SSE when Streamable HTTP is refused', async () => {
     const connection = await connect(parseTarget(server.endpoints.get('sse')!));
     try {
       expect(connection.medium).toBe('sse');
@@ -59,6 +60,12 @@ describe('demo-client against the demo server over HTTP', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('calls a tool over WebSocket', async () => {
+    const { code, stdout } = await run([server.endpoints.get('ws')!, 'call', 'echo', '{"text":"over ws ✓"}']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('over ws ✓\n');
   });
 
   it('uses Streamable HTTP when the server speaks it', async () => {
@@ -97,8 +104,8 @@ describe('demo-client errors', () => {
     expect(stdout).toContain('redis://127.0.0.1:6379#demo');
   });
 
-  it('exits 2 for a medium this build lacks', async () => {
-    const { code, stderr } = await run(['ws://127.0.0.1:1/mcp']);
+  it.skipIf(REDIS_AVAILABLE)('exits 2 for a medium this build lacks', async () => {
+    const { code, stderr } = await run(['redis://127.0.0.1:1#demo']);
     expect(code).toBe(2);
     expect(stderr).toContain('not yet available');
   });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -42,11 +43,11 @@ const INITIALIZE = JSON.stringify({
 });
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-describe('demo-server CLI --http', () => {
+describe('demo-server CLI --http --ws', () => {
   let server: RunningServer;
   let mcpUrl: string;
   beforeAll(async () => {
-    server = await startServer(['--http', '127.0.0.1:0']);
+    server = await startServer(['--http', '127.0.0.1:0', '--ws', '127.0.0.1:0']);
     mcpUrl = server.endpoints.get('streamable-http')!;
   });
   afterAll(async () => {
@@ -62,6 +63,12 @@ describe('demo-server CLI --http', () => {
     expect(await echoOver(new StreamableHTTPClientTransport(new URL(mcpUrl)))).toBe('ping ✓');
   });
 
+  it('serves an SDK client over WebSocket at /mcp (ours)', async () => {
+    const wsUrl = server.endpoints.get('ws')!;
+    expect(wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(await echoOver(new WebSocketClientTransport(wsUrl))).toBe('ping ✓');
+  });
+
   it('serves an SDK client over legacy HTTP+SSE', async () => {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- the legacy transport is what this test covers
     expect(await echoOver(new SSEClientTransport(new URL(server.endpoints.get('sse')!)))).toBe('ping ✓');
@@ -74,13 +81,13 @@ describe('demo-server CLI --http', () => {
     expect(texts).toEqual(['ping ✓', 'ping ✓', 'ping ✓']);
   });
 
-  it('[SH-12] answers 404 for an unknown session', async () => {
+  it('[SH-45] answers 404 for an unknown session', async () => {
     const res = await raw(mcpUrl, { headers: { ...JSON_HEADERS, 'mcp-session-id': 'nope' }, body: INITIALIZE });
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32001 } });
   });
 
-  it('answers 400 for a non-initialize request without a session', async () => {
+  it('[SH-44] answers 400 for a non-initialize request without a session', async () => {
     const res = await raw(mcpUrl, { headers: JSON_HEADERS, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
     expect(res.status).toBe(400);
   });
@@ -96,7 +103,7 @@ describe('demo-server CLI --http', () => {
     expect(res.status).toBe(413);
   });
 
-  it('[SH-DNS] refuses a foreign Host or Origin with 403 (DNS rebinding protection)', async () => {
+  it('[SH-2][SH-3] refuses a foreign Host or Origin with 403 (DNS rebinding protection)', async () => {
     const port = new URL(mcpUrl).port;
     const badHost = await raw(mcpUrl, {
       headers: { ...JSON_HEADERS, host: `evil.example.com:${port}` },
@@ -129,12 +136,20 @@ describe('demo-server CLI --http', () => {
 });
 
 describe('demo-server CLI --stdio', () => {
-  it('serves an SDK client over stdio and exits 0 when stdin ends', async () => {
+  it('serves an SDK v1 client (SDK StdioClientTransport) over stdio', async () => {
     const transport = new StdioClientTransport({ ...cliCommand(['--stdio']), stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await echoOver(transport)).toBe('ping ✓');
     expect(stderr).toContain('[demo-server] listening stdio');
+  });
+
+  it('[LC-11] exits 0 by itself when its stdin ends', async () => {
+    const server = await startServer(['--stdio']);
+    const exited = once(server.child, 'exit');
+    server.child.stdin!.end();
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
   });
 
   it('combines --stdio with --http, and SIGINT closes both', async () => {

@@ -1,8 +1,8 @@
-/** stdio medium: spawns the server command. Until `@mcp-transports/stdio` lands: the SDK's StdioClientTransport. */
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+/** stdio medium, on `@mcp-transports/stdio`: spawns the server command and closes its whole process tree. */
+import { StdioClientTransport } from '@mcp-transports/stdio';
 import { connection, type ClientFactory, type ConnectOptions, type Connection } from './types.js';
 
-export const STDIO_IMPLEMENTATION = 'SDK StdioClientTransport';
+export const STDIO_IMPLEMENTATION = 'ours: @mcp-transports/stdio';
 
 export async function connectStdio(
   command: string,
@@ -11,6 +11,13 @@ export async function connectStdio(
   options: ConnectOptions = {},
 ): Promise<Connection> {
   const client = createClient();
-  await client.connect(new StdioClientTransport({ command, args: [...args], stderr: options.stderr ?? 'inherit' }));
+  await client.connect(
+    new StdioClientTransport({
+      command,
+      args: [...args],
+      stderr: options.stderr ?? 'inherit',
+      ...(options.env !== undefined && { env: options.env }),
+    }),
+  );
   return connection(client, 'stdio');
 }

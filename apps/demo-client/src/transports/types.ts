@@ -14,6 +14,8 @@ export interface Connection {
 export interface ConnectOptions {
   /** stdio only: what happens to the server's stderr (default `inherit`). */
   readonly stderr?: 'inherit' | 'ignore';
+  /** stdio only: extra environment for the server (the child otherwise gets a safe allow-list only). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A medium whose package has not landed yet: the CLI exits with status 2 and this message. */

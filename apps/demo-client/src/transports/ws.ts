@@ -1,16 +1,12 @@
-/**
- * WebSocket medium: waits for `@mcp-transports/websocket` (the SDK's WebSocketClientTransport needs
- * a global WebSocket, which Node 20 lacks).
- */
-import { NotYetAvailableError, type ClientFactory, type Connection } from './types.js';
+/** WebSocket medium, on `@mcp-transports/websocket` (subprotocol `mcp`, one message per text frame). */
+import { WebSocketClientTransport } from '@mcp-transports/websocket';
+import { connection, type ClientFactory, type Connection } from './types.js';
 
-export const WS_IMPLEMENTATION = 'not yet available';
-export const WS_AVAILABLE: boolean = false;
+export const WS_IMPLEMENTATION = 'ours: @mcp-transports/websocket';
+export const WS_AVAILABLE: boolean = true;
 
-export function connectWs(_url: URL, _createClient: ClientFactory): Promise<Connection> {
-  return Promise.reject(
-    new NotYetAvailableError(
-      'ws:// targets are not yet available in this build (waiting for @mcp-transports/websocket)',
-    ),
-  );
+export async function connectWs(url: URL, createClient: ClientFactory): Promise<Connection> {
+  const client = createClient();
+  await client.connect(new WebSocketClientTransport(url));
+  return connection(client, 'ws');
 }
