@@ -20,7 +20,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   // The server entry uses node:http (createMcpHttpServer); Node built-ins are never bundled.
-  external: [/^node:/],
+  deps: { neverBundle: [/^node:/] },
   publint: { level: 'error' },
   attw: { profile: 'esm-only', level: 'error' },
 });

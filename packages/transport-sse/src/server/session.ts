@@ -378,19 +378,24 @@ export class StreamableHTTPServerTransport implements Transport {
 
   /** Server-side close of a POST stream without ending it: the client polls back (SH-15, SH-16). */
   #closeStream(stream: PostStream): void {
-    const sink = stream.sink;
-    if (sink === undefined || sink.closed) return;
-    stream.sink = undefined;
-    this.#init.sinks.delete(sink);
-    sink.end(`retry: ${this.#init.retryMs}\n\n`);
+    // Queued behind the priming event and earlier sends, so the client has an id to resume from.
+    this.#chain = this.#chain.then(() => {
+      const sink = stream.sink;
+      if (sink === undefined || sink.closed) return;
+      stream.sink = undefined;
+      this.#init.sinks.delete(sink);
+      sink.end(`retry: ${this.#init.retryMs}\n\n`);
+    });
   }
 
   #closeGet(): void {
-    const sink = this.#get;
-    if (sink === undefined || sink.closed) return;
-    this.#get = undefined;
-    this.#init.sinks.delete(sink);
-    sink.end(`retry: ${this.#init.retryMs}\n\n`);
+    this.#chain = this.#chain.then(() => {
+      const sink = this.#get;
+      if (sink === undefined || sink.closed) return;
+      this.#get = undefined;
+      this.#init.sinks.delete(sink);
+      sink.end(`retry: ${this.#init.retryMs}\n\n`);
+    });
   }
 
   /** @internal A GET: the standalone stream (SH-25..SH-29), or a resumption with Last-Event-ID. */
