@@ -23,14 +23,21 @@ export interface SseParserOptions {
   maxEventBytes: number;
   onEvent: (event: SseEvent) => void;
   onRetry?: (ms: number) => void;
+  /** The last event id changed (an event with a new `id` was completed), before its `onEvent`. */
+  onLastEventId?: (id: string) => void;
   onOversize?: (bytes: number) => void;
 }
 
 const LF = 10;
 
 export class SseParser {
-  /** The last event id buffer: updated by every valid `id` field, dispatched or not. */
+  /**
+   * The last event id string: the `id` of the last event completed by its blank line (with or
+   * without data). An `id` field of an event cut off by a drop does not count, so resuming from
+   * here never skips that event.
+   */
   lastEventId = '';
+  #idBuffer: string | undefined;
   readonly #options: SseParserOptions;
   readonly #decoder = new TextDecoder();
   #pieces: string[] = [];
@@ -129,7 +136,7 @@ export class SseParser {
         this.#eventType = value;
         break;
       case 'id':
-        if (!value.includes('\0')) this.lastEventId = value;
+        if (!value.includes('\0')) this.#idBuffer = value;
         break;
       case 'retry':
         if (/^\d+$/.test(value)) this.#options.onRetry?.(Number(value));
@@ -149,6 +156,10 @@ export class SseParser {
   }
 
   #dispatch(): void {
+    if (this.#idBuffer !== undefined && this.#idBuffer !== this.lastEventId) {
+      this.lastEventId = this.#idBuffer;
+      this.#options.onLastEventId?.(this.lastEventId);
+    }
     const { length } = this.#data;
     const data = length === 1 ? (this.#data[0] as string) : this.#data.join('\n');
     const event = this.#eventType === '' ? 'message' : this.#eventType;

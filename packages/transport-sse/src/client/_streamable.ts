@@ -320,7 +320,7 @@ export class StreamableHTTPClient implements Transport {
         }
       }
     } catch (error) {
-      throw this.#wrap(error, 'POST');
+      throw this.#wrap(error, 'POST', options?.requestSignal);
     } finally {
       if (!handedOver) {
         hold.release();
@@ -360,17 +360,17 @@ export class StreamableHTTPClient implements Transport {
       onRetry: (ms) => {
         ctx.retryMs = ms;
       },
+      onLastEventId: (id) => {
+        ctx.lastEventId = id;
+        ctx.connected = true;
+        ctx.onresumptiontoken?.(id);
+      },
       onOversize: () => this.#report(tooLarge(this.#maxBytes, 'SSE event')),
     });
     parser.lastEventId = ctx.lastEventId;
     try {
       for await (const chunk of response.chunks()) {
         parser.push(chunk);
-        if (parser.lastEventId !== ctx.lastEventId) {
-          ctx.lastEventId = parser.lastEventId;
-          ctx.connected = true;
-          ctx.onresumptiontoken?.(ctx.lastEventId);
-        }
         if (this.#closed || ctx.generation !== this.#generation) break;
       }
       parser.end();
@@ -599,8 +599,10 @@ export class StreamableHTTPClient implements Transport {
     );
   }
 
-  #wrap(error: unknown, method: string): Error {
+  #wrap(error: unknown, method: string, signal?: AbortSignal): Error {
     if (this.#closed) return closedError(`${method} aborted`);
+    // Aborted by the caller: their reason, untouched.
+    if (signal?.aborted === true) return toError(signal.reason);
     if (error instanceof TransportError) return error;
     const cause = toError(error);
     if (cause.name === 'AbortError' || cause.name === 'TimeoutError') return cause;
