@@ -24,7 +24,7 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = text;
+      let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch {
