@@ -1,6 +1,6 @@
 /** Options and helpers shared by the client transports (Streamable HTTP and legacy HTTP+SSE). */
-import { DEFAULT_MAX_MESSAGE_BYTES, TransportError, TransportErrorCode } from '@mcp-transports/core';
-import { TAG, type FetchLike } from './_http.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, toError, TransportError, TransportErrorCode } from '@mcp-transports/core';
+import { TAG, type FetchLike, type HttpRequest, type HttpRequester, type HttpResponse } from './_http.js';
 
 /**
  * Supplies a bearer token; the shape of the SDK v2 `AuthProvider`, so an SDK v2 provider can be
@@ -147,4 +147,48 @@ export class InFlight {
     for (const controller of this.#controllers) controller.abort(reason);
     this.#controllers.clear();
   }
+}
+
+/**
+ * Sends one request with the auth headers, and on 401 asks the provider (`onUnauthorized`) once
+ * and retries once. `headers()` is called per attempt, so a refreshed token is picked up.
+ */
+export async function requestWithAuth(
+  http: HttpRequester,
+  options: HttpClientOptions,
+  request: Omit<HttpRequest, 'headers'>,
+  headers: () => Record<string, string>,
+): Promise<HttpResponse> {
+  const withToken = async (): Promise<Record<string, string>> => {
+    const result = headers();
+    const provider = options.authProvider;
+    if (provider !== undefined) {
+      const token = await providerToken(provider);
+      if (token !== undefined) result.authorization = `Bearer ${token}`;
+    }
+    return result;
+  };
+  const response = await http({ ...request, headers: await withToken() });
+  const provider = options.authProvider;
+  if (response.status !== 401 || provider === undefined || !('token' in provider)) return response;
+  if (provider.onUnauthorized === undefined) return response;
+  // Asked once: refresh the token, then one retry. A second 401 is the caller's error.
+  const wwwAuthenticate = response.header('www-authenticate');
+  await response.dump();
+  await provider.onUnauthorized({ serverUrl: request.url, wwwAuthenticate });
+  return http({ ...request, headers: await withToken() });
+}
+
+/** An {@link HTTPStatusError} with the start of the body in its message. */
+export async function statusError(response: HttpResponse, method: string, url: URL): Promise<HTTPStatusError> {
+  let detail: string;
+  try {
+    detail = (await response.text(4096)).trim();
+  } catch (error) {
+    detail = `(body unreadable: ${toError(error).message})`;
+  }
+  return new HTTPStatusError(
+    response.status,
+    `${TAG} ${method} ${url.href} answered HTTP ${response.status}${detail === '' ? '' : `: ${detail.slice(0, 500)}`}`,
+  );
 }

@@ -30,7 +30,8 @@ import {
   HTTPStatusError,
   InFlight,
   notStartedError,
-  providerToken,
+  requestWithAuth,
+  statusError,
   type HttpClientOptions,
 } from './_options.js';
 import { SseParser } from './_sse-parser.js';
@@ -551,52 +552,26 @@ export class StreamableHTTPClient implements Transport {
 
   // -- plumbing ----------------------------------------------------------------------------
 
-  async #fetch(
+  #fetch(
     method: 'GET' | 'POST' | 'DELETE',
     extra: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    const response = await this.#http({
-      method,
-      url: this.#url,
-      headers: await this.#headers(extra),
-      body,
-      signal,
-    });
-    const provider = this.#options.authProvider;
-    if (response.status !== 401 || provider === undefined || !('token' in provider)) return response;
-    if (provider.onUnauthorized === undefined) return response;
-    // Asked once: refresh the token, then one retry. A second 401 is the caller's error.
-    const wwwAuthenticate = response.header('www-authenticate');
-    await response.dump();
-    await provider.onUnauthorized({ serverUrl: this.#url, wwwAuthenticate });
-    return this.#http({ method, url: this.#url, headers: await this.#headers(extra), body, signal });
+    return requestWithAuth(this.#http, this.#options, { method, url: this.#url, body, signal }, () =>
+      this.#headers(extra),
+    );
   }
 
-  async #headers(extra: Record<string, string>): Promise<Record<string, string>> {
+  #headers(extra: Record<string, string>): Record<string, string> {
     const headers: Record<string, string> = { ...this.#baseHeaders };
     if (this.#sessionId !== undefined) headers['mcp-session-id'] = this.#sessionId;
     if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion;
-    const provider = this.#options.authProvider;
-    if (provider !== undefined) {
-      const token = await providerToken(provider);
-      if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    }
     return Object.assign(headers, extra);
   }
 
-  async #statusError(response: HttpResponse, method: string): Promise<HTTPStatusError> {
-    let detail: string;
-    try {
-      detail = (await response.text(4096)).trim();
-    } catch (error) {
-      detail = `(body unreadable: ${toError(error).message})`;
-    }
-    return new HTTPStatusError(
-      response.status,
-      `${TAG} ${method} ${this.#url.href} answered HTTP ${response.status}${detail === '' ? '' : `: ${detail.slice(0, 500)}`}`,
-    );
+  #statusError(response: HttpResponse, method: string): Promise<HTTPStatusError> {
+    return statusError(response, method, this.#url);
   }
 
   #wrap(error: unknown, method: string, signal?: AbortSignal): Error {

@@ -39,6 +39,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export interface SdkPeer {
   url: string;
+  /** The legacy (2024-11-05) SSE endpoint, served when started with `legacy: true`. */
+  sseUrl: string;
   /** The SDK's server-side transports by session id. */
   sessions: Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>;
   /** Every request the peer saw: method, session header, path. */
@@ -57,6 +59,11 @@ export async function startSdkPeer(options: { json?: boolean; legacy?: boolean }
     const sessionId = typeof header === 'string' ? header : undefined;
     seen.push({ method: req.method ?? '', sessionId, path: url.pathname });
     if (url.pathname === '/sse' && options.legacy === true) {
+      if (req.method !== 'GET') {
+        // A server from before Streamable HTTP: the POST of `initialize` is not allowed here.
+        res.writeHead(405, { allow: 'GET' }).end();
+        return;
+      }
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- the legacy transport is the peer under test
       const transport = new SSEServerTransport('/messages', res);
       legacy.set(transport.sessionId, transport);
@@ -110,6 +117,7 @@ export async function startSdkPeer(options: { json?: boolean; legacy?: boolean }
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    sseUrl: `http://127.0.0.1:${port}/sse`,
     sessions,
     seen,
     close: async () => {
