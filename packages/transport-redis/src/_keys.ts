@@ -52,3 +52,9 @@ const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID.test(value);
 }
+
+/** The value of `name` in a stream entry's flat `[field, value, …]` list (never a value read as a name). */
+export function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}

@@ -14,7 +14,16 @@ import {
 } from '@mcp-transports/core';
 import { Channel } from './_channel.js';
 import { release, resolveConnection, waitReady, type Owned, type RedisConnection } from './_connection.js';
-import { allKeys, connectKey, isSessionId, newSessionId, sessionKeys, TAG, type SessionKeys } from './_keys.js';
+import {
+  allKeys,
+  connectKey,
+  fieldOf,
+  isSessionId,
+  newSessionId,
+  sessionKeys,
+  TAG,
+  type SessionKeys,
+} from './_keys.js';
 import { resolveSessionOptions, type SessionOptions } from './_options.js';
 
 export interface RedisClientTransportOptions extends SessionOptions {
@@ -123,8 +132,7 @@ export class RedisClientTransport implements Transport {
             `${TAG} cannot resume session ${sessionId}: it is closed or expired (reconnectWindowMs passed?)`,
           );
         }
-        const fields = last[0]?.[1] ?? [];
-        const s = Number(fields[fields.indexOf('s') + 1] ?? 0);
+        const s = Number(fieldOf(last[0]?.[1] ?? [], 's') ?? 0);
         firstSeq = (Number.isSafeInteger(s) ? s : 0) + 1;
       }
       const hello = new Promise<void>((resolve, reject) => (this.#hello = { resolve, reject }));

@@ -19,7 +19,7 @@ import {
   type StreamId,
 } from '@mcp-transports/core';
 import type { RedisClient } from './_connection.js';
-import { TAG } from './_keys.js';
+import { fieldOf, TAG } from './_keys.js';
 
 export interface RedisEventStoreOptions {
   /** Your ioredis `Redis` or `Cluster`; borrowed, never closed. Every node of the HTTP transport passes its own. */
@@ -108,7 +108,7 @@ export class RedisEventStore implements EventStore {
       const entries = await this.#redis.xrange(key, `(${after}`, end, 'COUNT', this.#batch);
       for (const [id, fields] of entries) {
         after = id;
-        const data = fields[fields.indexOf('m') + 1];
+        const data = fieldOf(fields, 'm');
         const decoded = data === undefined ? undefined : decodeMessage(data);
         if (decoded?.ok !== true) {
           this.#onerror?.(
