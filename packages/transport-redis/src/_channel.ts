@@ -75,7 +75,7 @@ export class Channel {
   #lastSeq = -1;
   #seq: number;
   #queue: Pending[] = [];
-  #flushing: Promise<void> = Promise.resolve();
+  #ttlSet = false;
   #flushScheduled = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -196,16 +196,34 @@ export class Channel {
     });
   }
 
-  /** Everything sent in this tick, in order, as one pipeline. */
+  /**
+   * Everything sent in this tick, in order, in one write. A lone message goes as a plain XADD (a
+   * pipeline costs more than it saves for one command). The stream's TTL is set with the first
+   * write, which may create the stream; after that the heartbeat refreshes it, off the hot path.
+   */
   #flush(): void {
     this.#flushScheduled = false;
     const batch = this.#queue;
     this.#queue = [];
+    const command = this.#o.command;
+    if (batch.length === 1 && this.#ttlSet) {
+      const item = batch[0] as Pending;
+      command.xadd(this.#out, '*', ...item.fields).then(
+        () => {
+          item.resolve();
+        },
+        (error: unknown) => {
+          item.reject(writeError(error));
+        },
+      );
+      return;
+    }
     if (batch.length === 0) return;
-    const p = this.#o.command.pipeline();
+    const p = command.pipeline();
     for (const item of batch) p.xadd(this.#out, '*', ...item.fields);
-    p.pexpire(this.#out, this.#o.idleTimeoutMs);
-    const done = p.exec().then(
+    if (!this.#ttlSet) p.pexpire(this.#out, this.#o.idleTimeoutMs);
+    this.#ttlSet = true;
+    p.exec().then(
       (results) => {
         for (let i = 0; i < batch.length; i++) {
           const item = batch[i] as Pending;
@@ -218,7 +236,6 @@ export class Channel {
         for (const item of batch) item.reject(writeError(error));
       },
     );
-    this.#flushing = this.#flushing.then(() => done);
   }
 
   async #readLoop(blocking: RedisClient): Promise<void> {
