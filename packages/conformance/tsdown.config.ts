@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsdown';
+
+// Several entries (the runner, the vitest adapter); Node platform because the suite spawns
+// processes and watches process events. `.js` like every other package of the repo.
+export default defineConfig({
+  entry: { index: 'src/index.ts', vitest: 'src/vitest.ts' },
+  platform: 'node',
+  fixedExtension: false,
+});

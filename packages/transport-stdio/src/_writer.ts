@@ -1,0 +1,97 @@
+/**
+ * Writes framed messages to a byte stream, respecting backpressure.
+ *
+ * Messages sent in the same tick are joined into one `write()` (a pipelined burst of 10k
+ * messages costs a handful of syscalls, not 10k). When the stream's buffer is full we wait for
+ * one 'drain' with one listener, however many sends are waiting: the SDK adds a `once('drain')`
+ * per send, which piles up listeners (and MaxListenersExceeded warnings) under load.
+ */
+import type { Writable } from 'node:stream';
+
+interface Pending {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Where `guardStdout()` keeps the real `process.stdout.write`, so the wire bypasses the guard. */
+export const WIRE_WRITE: unique symbol = Symbol.for('@mcp-transports/stdio.wireWrite') as never;
+
+type WriteFn = (chunk: string, callback: (error?: Error | null) => void) => boolean;
+
+export class BatchingWriter {
+  readonly #stream: Writable;
+  #texts: string[] = [];
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #waitingForDrain = false;
+  #failure: Error | undefined;
+
+  constructor(stream: Writable) {
+    this.#stream = stream;
+  }
+
+  /** Queues `text`; resolves once it has been written to the stream (handed to the OS). */
+  write(text: string): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise<void>((resolve, reject) => {
+      this.#texts.push(text);
+      this.#pending.push({ resolve, reject });
+      if (!this.#scheduled && !this.#waitingForDrain) {
+        this.#scheduled = true;
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#flush();
+        });
+      }
+    });
+  }
+
+  /** Writes whatever is queued now, ignoring backpressure (used on close, so nothing is dropped). */
+  flushNow(): void {
+    this.#waitingForDrain = false;
+    this.#flush();
+  }
+
+  /** Rejects everything queued and every later write with `error`. */
+  fail(error: Error): void {
+    this.#failure ??= error;
+    const pending = this.#pending;
+    this.#texts = [];
+    this.#pending = [];
+    for (const p of pending) p.reject(error);
+  }
+
+  #flush(): void {
+    if (this.#texts.length === 0 || this.#failure !== undefined) return;
+    const texts = this.#texts;
+    const pending = this.#pending;
+    this.#texts = [];
+    this.#pending = [];
+    const chunk = texts.length === 1 ? (texts[0] as string) : texts.join('');
+    const stream = this.#stream as Writable & { [WIRE_WRITE]?: WriteFn };
+    const write: WriteFn = stream[WIRE_WRITE] ?? ((c, cb) => stream.write(c, cb));
+    let ok: boolean;
+    try {
+      ok = write.call(stream, chunk, (error) => {
+        if (error) {
+          for (const p of pending) p.reject(error);
+        } else {
+          for (const p of pending) p.resolve();
+        }
+      });
+    } catch (error) {
+      // write() throws synchronously after destroy() on some Node versions.
+      const e = error instanceof Error ? error : new Error(String(error));
+      for (const p of pending) p.reject(e);
+      return;
+    }
+    if (!ok) {
+      this.#waitingForDrain = true;
+      stream.once('drain', () => {
+        if (!this.#waitingForDrain) return;
+        this.#waitingForDrain = false;
+        this.#flush();
+      });
+    }
+  }
+}
