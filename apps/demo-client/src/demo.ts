@@ -107,13 +107,13 @@ async function main(): Promise<number> {
     {
       name: 'streamable-http',
       server: 'http',
-      implementation: HTTP_IMPLEMENTATION.split(' + ')[0]!,
+      implementation: HTTP_IMPLEMENTATION,
       connect: () => connectHttp(new URL(endpoints.get('streamable-http')!), createClient, 'streamable-http'),
     },
     {
       name: 'sse (legacy)',
       server: 'http',
-      implementation: `SDK ${HTTP_IMPLEMENTATION.split(' + ')[1]!}`.replace('SDK SDK', 'SDK'),
+      implementation: HTTP_IMPLEMENTATION,
       connect: () => connectHttp(new URL(endpoints.get('sse')!), createClient, 'sse'),
     },
     ...(useWs

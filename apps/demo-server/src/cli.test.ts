@@ -28,8 +28,14 @@ async function raw(
   init: { method?: string; headers?: Record<string, string>; body?: string },
 ): Promise<{ status: number; body: string }> {
   const req = request(url, { method: init.method ?? 'POST', headers: init.headers, agent: false });
+  // A server may answer (413) and close before the whole body is written: the write then fails
+  // with EPIPE after the response arrived, which is expected and must not go unhandled.
+  const response = new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    req.on('response', resolve);
+    req.on('error', reject);
+  });
   req.end(init.body);
-  const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  const res = await response;
   let body = '';
   for await (const chunk of res) body += String(chunk);
   return { status: res.statusCode ?? 0, body };

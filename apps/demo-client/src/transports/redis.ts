@@ -1,13 +1,12 @@
-/** Redis medium: waits for `@mcp-transports/redis`. */
-import { NotYetAvailableError, type ClientFactory, type Connection } from './types.js';
+/** Redis medium, on `@mcp-transports/redis`: opens a session on the named endpoint; a worker claims it. */
+import { RedisClientTransport } from '@mcp-transports/redis';
+import { connection, type ClientFactory, type Connection } from './types.js';
 
-export const REDIS_IMPLEMENTATION = 'not yet available';
-export const REDIS_AVAILABLE: boolean = false;
+export const REDIS_IMPLEMENTATION = 'ours: @mcp-transports/redis';
+export const REDIS_AVAILABLE: boolean = true;
 
-export function connectRedis(_url: string, _endpoint: string, _createClient: ClientFactory): Promise<Connection> {
-  return Promise.reject(
-    new NotYetAvailableError(
-      'redis:// targets are not yet available in this build (waiting for @mcp-transports/redis)',
-    ),
-  );
+export async function connectRedis(url: string, endpoint: string, createClient: ClientFactory): Promise<Connection> {
+  const client = createClient();
+  await client.connect(new RedisClientTransport({ redis: url, endpoint, connectTimeoutMs: 5_000 }));
+  return connection(client, 'redis');
 }
