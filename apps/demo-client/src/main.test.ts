@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './connect.js';
+import { findRedis, type DemoRedis } from './demo/redis.js';
 import { serverCommand, startServerProcess, type ServerProcess } from './demo/server-process.js';
 import { runClientCli } from './main.js';
 import { parseTarget } from './target.js';
@@ -120,5 +121,27 @@ describe('demo-client errors', () => {
     const { code, stderr } = await run(['/nonexistent/mcp-server-binary']);
     expect(code).toBe(1);
     expect(stderr).toContain('could not connect');
+  });
+});
+
+describe('demo-client over Redis', () => {
+  let redis: DemoRedis | undefined;
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    const found = await findRedis();
+    if (typeof found === 'string') return;
+    redis = found;
+    server = await startServerProcess(['--redis', `${redis.url}#client-test-${process.pid}`]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('calls a tool on a Redis endpoint', async (context) => {
+    if (redis === undefined) context.skip('no Redis reachable and no redis-server to start');
+    const { code, stdout } = await run([`${redis!.url}#client-test-${process.pid}`, 'call', 'add', '{"a":20,"b":22}']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('42\n{"sum":42}\n');
   });
 });
