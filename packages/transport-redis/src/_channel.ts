@@ -76,6 +76,8 @@ export class Channel {
   #seq: number;
   #queue: Pending[] = [];
   #ttlSet = false;
+  #markEnded: () => void = () => undefined;
+  readonly #ended = new Promise<void>((resolve) => (this.#markEnded = resolve));
   #flushScheduled = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -134,13 +136,15 @@ export class Channel {
 
   /** Queues one encoded message; resolves once Redis has stored it. */
   send(json: string): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
     this.#active = true;
     return this.#enqueue(['s', String(this.#seq++), 'm', json]);
   }
 
   /** Local close: tells the peer, leaves keys with a short TTL for a peer that is away. */
   async close(reason?: TransportError, note = 'closed'): Promise<void> {
-    if (this.#closed) return;
+    // Already ending (the peer closed, or trouble): resolve once `closed` has fired.
+    if (this.#closed) return this.#ended;
     this.#closed = true;
     // With Redis down the peer cannot be told; its heartbeat check or the keys' TTL ends it.
     if (this.#o.command.status === 'ready') {
@@ -171,6 +175,7 @@ export class Channel {
     this.#queue = [];
     for (const item of queued) item.reject(closedError());
     this.#events.closed(reason);
+    this.#markEnded();
   }
 
   async #bounded(work: Promise<unknown>): Promise<void> {
