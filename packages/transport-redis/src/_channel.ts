@@ -120,7 +120,13 @@ export class Channel {
       await waitReady(blocking, this.#o.connectTimeoutMs);
     } catch (error) {
       blocking.disconnect();
+      // Closed while connecting (close() disconnected it): not a failure of start().
+      if (this.closed) return;
       throw error;
+    }
+    if (this.closed) {
+      blocking.disconnect();
+      return;
     }
     void this.#readLoop(blocking);
     this.#timer = setInterval(() => {
