@@ -241,7 +241,10 @@ export class RedisClientTransport implements Transport {
     if (this.#state !== 'started') return;
     this.#state = 'closed';
     const connection = this.#connection;
-    this.#finished = (connection === undefined ? Promise.resolve() : release(connection)).then(() => this.onclose?.());
+    // Nobody may be awaiting this (the peer closed): a throwing onclose is reported, not leaked.
+    this.#finished = (connection === undefined ? Promise.resolve() : release(connection))
+      .then(() => this.onclose?.())
+      .catch((error: unknown) => this.onerror?.(toError(error)));
   }
 }
 
