@@ -76,6 +76,8 @@ export class Channel {
   #seq: number;
   #queue: Pending[] = [];
   #ttlSet = false;
+  #markEnded: () => void = () => undefined;
+  readonly #ended = new Promise<void>((resolve) => (this.#markEnded = resolve));
   #flushScheduled = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -118,9 +120,15 @@ export class Channel {
       await waitReady(blocking, this.#o.connectTimeoutMs);
     } catch (error) {
       blocking.disconnect();
+      // Closed while connecting (close() disconnected it): not a failure of start().
+      if (this.closed) return;
       throw error;
     }
-    void this.#readLoop(blocking);
+    if (this.closed) {
+      blocking.disconnect();
+      return;
+    }
+    this.#guard(this.#readLoop(blocking));
     this.#timer = setInterval(() => {
       this.#tick();
     }, this.#o.heartbeatMs);
@@ -134,13 +142,15 @@ export class Channel {
 
   /** Queues one encoded message; resolves once Redis has stored it. */
   send(json: string): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
     this.#active = true;
     return this.#enqueue(['s', String(this.#seq++), 'm', json]);
   }
 
   /** Local close: tells the peer, leaves keys with a short TTL for a peer that is away. */
   async close(reason?: TransportError, note = 'closed'): Promise<void> {
-    if (this.#closed) return;
+    // Already ending (the peer closed, or trouble): resolve once `closed` has fired.
+    if (this.#closed) return this.#ended;
     this.#closed = true;
     // With Redis down the peer cannot be told; its heartbeat check or the keys' TTL ends it.
     if (this.#o.command.status === 'ready') {
@@ -171,6 +181,7 @@ export class Channel {
     this.#queue = [];
     for (const item of queued) item.reject(closedError());
     this.#events.closed(reason);
+    this.#markEnded();
   }
 
   async #bounded(work: Promise<unknown>): Promise<void> {
@@ -292,7 +303,7 @@ export class Channel {
     this.#lastSeq = s;
     this.#active = true;
     if (control !== undefined) {
-      if (control === 'close') void this.#terminate(undefined);
+      if (control === 'close') this.#guard(this.#terminate(undefined));
       else this.#events.control(control, toMap(fields));
       return;
     }
@@ -329,10 +340,12 @@ export class Channel {
     if (this.#o.command.status !== 'ready' || this.#blocking?.status !== 'ready') {
       this.#downSince ??= now;
       if (now - this.#downSince > this.#o.reconnectWindowMs) {
-        void this.#terminate(
-          new TransportError(
-            TransportErrorCode.Connection,
-            `${TAG} lost the connection to Redis for more than reconnectWindowMs (${this.#o.reconnectWindowMs} ms)`,
+        this.#guard(
+          this.#terminate(
+            new TransportError(
+              TransportErrorCode.Connection,
+              `${TAG} lost the connection to Redis for more than reconnectWindowMs (${this.#o.reconnectWindowMs} ms)`,
+            ),
           ),
         );
       }
@@ -369,30 +382,36 @@ export class Channel {
     if (this.#closed || !this.#watching) return;
     const side = this.#o.side;
     if (owner === null || (side === 'server' && owner !== this.#o.workerId)) {
-      void this.#terminate(
-        new TransportError(
-          TransportErrorCode.Connection,
-          `${TAG} the session's state is gone from Redis (it expired, or Redis restarted without persistence)`,
+      this.#guard(
+        this.#terminate(
+          new TransportError(
+            TransportErrorCode.Connection,
+            `${TAG} the session's state is gone from Redis (it expired, or Redis restarted without persistence)`,
+          ),
         ),
       );
       return;
     }
     if (peerHb === null) {
       if (side === 'client') {
-        void this.#terminate(
-          new TransportError(
-            TransportErrorCode.Connection,
-            `${TAG} the worker serving this session stopped: no heartbeat for ${this.#o.heartbeatMs * 3} ms`,
+        this.#guard(
+          this.#terminate(
+            new TransportError(
+              TransportErrorCode.Connection,
+              `${TAG} the worker serving this session stopped: no heartbeat for ${this.#o.heartbeatMs * 3} ms`,
+            ),
           ),
         );
         return;
       }
       this.#peerAwaySince ??= now;
       if (now - this.#peerAwaySince > this.#o.reconnectWindowMs) {
-        void this.#terminate(
-          new TransportError(
-            TransportErrorCode.Connection,
-            `${TAG} the client did not come back within reconnectWindowMs (${this.#o.reconnectWindowMs} ms)`,
+        this.#guard(
+          this.#terminate(
+            new TransportError(
+              TransportErrorCode.Connection,
+              `${TAG} the client did not come back within reconnectWindowMs (${this.#o.reconnectWindowMs} ms)`,
+            ),
           ),
         );
         return;
@@ -401,14 +420,27 @@ export class Channel {
       this.#peerAwaySince = undefined;
     }
     if (side === 'server' && now - this.#lastActive > this.#o.idleTimeoutMs) {
-      void this.close(
-        new TransportError(
-          TransportErrorCode.Timeout,
-          `${TAG} session idle for more than idleTimeoutMs (${this.#o.idleTimeoutMs} ms)`,
+      this.#guard(
+        this.close(
+          new TransportError(
+            TransportErrorCode.Timeout,
+            `${TAG} session idle for more than idleTimeoutMs (${this.#o.idleTimeoutMs} ms)`,
+          ),
+          'idle',
         ),
-        'idle',
       );
     }
+  }
+
+  /**
+   * Background work (the read loop, a close started by a heartbeat) has no caller to reject to: a
+   * failure — a throwing user callback included — goes to `onerror` instead of becoming an
+   * unhandled rejection.
+   */
+  #guard(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      this.#events.error(toError(error));
+    });
   }
 }
 

@@ -173,6 +173,9 @@ export class RedisClientTransport implements Transport {
       this.sessionId = sessionId;
       await channel.open();
       if (resume === undefined) await this.#waitForWorker(hello, timeout, o.endpoint);
+      if (!this.#isStarting()) {
+        throw new TransportError(TransportErrorCode.Closed, `${TAG} close() was called while start() was connecting`);
+      }
       channel.watchPeer();
       this.#hello = undefined;
       this.#state = 'started';
@@ -186,6 +189,11 @@ export class RedisClientTransport implements Transport {
       await release(connection);
       throw error;
     }
+  }
+
+  /** A method, not a field read: TypeScript would keep a narrowing of `#state` across awaits. */
+  #isStarting(): boolean {
+    return this.#state === 'starting';
   }
 
   async #waitForWorker(hello: Promise<void>, timeoutMs: number, endpoint: string): Promise<void> {
@@ -233,7 +241,10 @@ export class RedisClientTransport implements Transport {
     if (this.#state !== 'started') return;
     this.#state = 'closed';
     const connection = this.#connection;
-    this.#finished = (connection === undefined ? Promise.resolve() : release(connection)).then(() => this.onclose?.());
+    // Nobody may be awaiting this (the peer closed): a throwing onclose is reported, not leaked.
+    this.#finished = (connection === undefined ? Promise.resolve() : release(connection))
+      .then(() => this.onclose?.())
+      .catch((error: unknown) => this.onerror?.(toError(error)));
   }
 }
 

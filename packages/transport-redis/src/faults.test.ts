@@ -1,7 +1,7 @@
 import { isTransportError, TransportErrorCode } from '@mcp-transports/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPair, Recorder, request, scanKeys, type Pair } from './__test__/helpers.js';
+import { openPair, Recorder, request, scanKeys, waitFor, type Pair } from './__test__/helpers.js';
 import { hasRedis, TestRedisServer } from './__test__/redis-server.js';
 
 const FAST = { heartbeatMs: 100 };
@@ -83,7 +83,9 @@ describe.skipIf(!hasRedis)('faults', () => {
     const again = new RedisClientTransport({ redis: redis.url, endpoint: pair.endpoint, ...FAST });
     await again.start();
     await again.close();
-    expect(await scanKeys(admin, `mcp:${pair.endpoint}:*`)).toEqual([]);
+    // The worker deletes the session's keys once it reads the client's goodbye.
+    const endpoint = pair.endpoint;
+    await waitFor(async () => (await scanKeys(admin, `mcp:${endpoint}:*`)).length === 0, 5000, 'no keys');
     admin.disconnect();
   });
 

@@ -175,10 +175,11 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
 
   it('accepts an ioredis client the user already has, and leaves it open', async () => {
     const mine = new Redis(redis.url);
+    const workers = new Redis(redis.url);
     let server: Recorder | undefined;
     const pair = await openPair(redis.url, {
       client: { redis: mine },
-      listener: { redis: new Redis(redis.url) },
+      listener: { redis: workers },
       beforeStart: (t) => (server = new Recorder(t)),
     });
     await pair.client.send(request(1));
@@ -186,7 +187,9 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
     await pair.close();
     expect(mine.status).toBe('ready');
     expect(await mine.ping()).toBe('PONG');
+    expect(await workers.ping()).toBe('PONG');
     mine.disconnect();
+    workers.disconnect();
   });
 
   it('[SEC-1] authenticate: delivers authInfo with each message, and a refusal rejects start() with ERR_REFUSED', async () => {
