@@ -9,9 +9,13 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
+import { httpClientSuite } from './suites/http-client.js';
+import { redisSuite } from './suites/redis.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
+  'http-client': httpClientSuite,
+  redis: redisSuite,
 };
 
 const { values } = parseArgs({

@@ -1,0 +1,359 @@
+/**
+ * The client logic shared by the Node entry (on `ws`) and the browser entry (on the global
+ * `WebSocket`). Browser-safe: no Node imports. Each entry supplies a {@link SocketFactory}.
+ */
+import {
+  decodeMessage,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeMessage,
+  reconnectDelay,
+  resolveReconnect,
+  toError,
+  TransportError,
+  TransportErrorCode,
+  utf8ByteLength,
+} from '@mcp-transports/core';
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  ReconnectOptions,
+  Transport,
+  TransportSendOptions,
+} from '@mcp-transports/core';
+import { closeError, CloseCode, DEFAULT_MAX_BUFFERED_BYTES, TAG } from './_shared.js';
+import type { CloseInfo } from './_shared.js';
+
+/** @internal What the shared client needs from one socket. */
+export interface ClientSocket {
+  readonly bufferedAmount: number;
+  /** The subprotocol the server selected (`''` for none). */
+  readonly protocol: string;
+  /** Resolves when the frame is handed to the network layer. */
+  send(text: string): Promise<void>;
+  close(code: number, reason: string): void;
+}
+
+/** @internal Events a socket reports. `error` before `open` means the connection failed. */
+export interface ClientSocketEvents {
+  open(): void;
+  /** A text frame, or `undefined` for a binary frame. */
+  message(text: string | undefined): void;
+  error(error: Error): void;
+  close(code: number, reason: string): void;
+}
+
+/** @internal Opens one socket. */
+export type SocketFactory = (url: string, protocols: string[], events: ClientSocketEvents) => ClientSocket;
+
+/** Options both client entries take. */
+export interface WebSocketClientOptions {
+  /** Extra subprotocols to offer after `mcp`. @default [] */
+  protocols?: string[];
+  /**
+   * A bearer token. The Node client sends it as `Authorization: Bearer <token>`; the browser client,
+   * which cannot set headers, as the subprotocol `mcp.auth.<token>` (SEP-1288).
+   * @default undefined
+   */
+  authToken?: string;
+  /**
+   * Reconnect after the connection drops, with backoff, jitter and a bounded budget (core's
+   * policy). Off by default: a new socket is a new MCP session, so the application must
+   * re-initialize — it is told through `onreconnect`.
+   * @default false
+   */
+  reconnect?: ReconnectOptions | boolean;
+  /** Largest incoming message, in bytes; larger → close 1009. Also caps `send()`. @default 16 MiB */
+  maxMessageBytes?: number;
+  /** High-water mark of bytes queued for the server; beyond it `send()` rejects `ERR_BACKPRESSURE`. @default 8 MiB */
+  maxBufferedBytes?: number;
+}
+
+type State = 'new' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
+
+/** @internal The shared implementation; the entries export it as `WebSocketClientTransport`. */
+export class WebSocketClientTransportBase implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  /**
+   * Fired after a dropped connection was re-established (only with `reconnect`). The server sees a
+   * new connection: re-run `initialize` (e.g. `client.connect()` again on a fresh `Client`).
+   */
+  onreconnect?: ((attempt: number) => void) | undefined;
+  sessionId?: string | undefined;
+
+  readonly #url: string;
+  readonly #protocols: string[];
+  readonly #open: SocketFactory;
+  readonly #reconnect: Required<ReconnectOptions>;
+  readonly #maxMessageBytes: number;
+  readonly #maxBufferedBytes: number;
+  #state: State = 'new';
+  #socket: ClientSocket | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closeInfo: CloseInfo | undefined;
+  #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  /** @internal */
+  constructor(url: string | URL, protocols: string[], options: WebSocketClientOptions, open: SocketFactory) {
+    this.#url = url.toString();
+    this.#protocols = protocols;
+    this.#open = open;
+    const reconnect = options.reconnect ?? false;
+    this.#reconnect = resolveReconnect(reconnect === true ? undefined : reconnect);
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  /** The subprotocol the server selected: `mcp`, or `''` if it selected none. */
+  get protocol(): string {
+    return this.#socket?.protocol ?? '';
+  }
+
+  /** How the connection ended (code, reason, who closed), once it has. */
+  get closeInfo(): CloseInfo | undefined {
+    return this.#closeInfo;
+  }
+
+  /** Connects. Rejects (and `onclose` fires) when the first connection fails; it is not retried. */
+  start(): Promise<void> {
+    if (this.#state !== 'new') {
+      return Promise.reject(
+        this.#state === 'closed' || this.#state === 'closing'
+          ? new TransportError(TransportErrorCode.Closed, `${TAG} WebSocketClientTransport is closed`)
+          : new TransportError(
+              TransportErrorCode.AlreadyStarted,
+              `${TAG} WebSocketClientTransport already started; the SDK's connect() calls start() for you, so do not call it yourself`,
+            ),
+      );
+    }
+    this.#state = 'connecting';
+    return new Promise((resolve, reject) => {
+      this.#connect(0, resolve, reject);
+    });
+  }
+
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    const socket = this.#socket;
+    if (this.#state !== 'open' || socket === undefined) {
+      return Promise.reject(this.#notOpen());
+    }
+    let text: string;
+    try {
+      text = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+    const max = this.#maxMessageBytes;
+    const bytes = text.length * 3 > max ? utf8ByteLength(text) : text.length;
+    if (bytes > max) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message of ${bytes} bytes exceeds maxMessageBytes (${max}); the server would close with 1009`,
+        ),
+      );
+    }
+    const queued = socket.bufferedAmount;
+    if (queued > 0 && queued + bytes > this.#maxBufferedBytes) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.Backpressure,
+          `${TAG} the server is not reading: ${queued} bytes already queued (maxBufferedBytes ${this.#maxBufferedBytes})`,
+        ),
+      );
+    }
+    return socket.send(text);
+  }
+
+  /** Closes with 1000 and waits for the close to complete. Idempotent; `onclose` fires once. */
+  close(): Promise<void> {
+    switch (this.#state) {
+      case 'closed':
+      case 'closing':
+        return this.#closed;
+      case 'new':
+        this.#finish({ code: CloseCode.Normal, reason: '', local: true }, undefined);
+        return this.#closed;
+      default:
+        break;
+    }
+    this.#state = 'closing';
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const socket = this.#socket;
+    if (socket === undefined) {
+      // Waiting between reconnect attempts: nothing to close.
+      this.#finish({ code: CloseCode.Normal, reason: '', local: true }, undefined);
+    } else {
+      socket.close(CloseCode.Normal, '');
+    }
+    return this.#closed;
+  }
+
+  #connect(attempt: number, resolve: (() => void) | undefined, reject: ((error: Error) => void) | undefined): void {
+    let opened = false;
+    let failure: Error | undefined;
+    const socket = this.#open(this.#url, this.#protocols, {
+      open: () => {
+        if (this.#state === 'closing') {
+          socket.close(CloseCode.Normal, '');
+          return;
+        }
+        opened = true;
+        this.#state = 'open';
+        resolve?.();
+        if (attempt > 0) this.#fireReconnect(attempt);
+      },
+      message: (text) => {
+        if (this.#socket === socket) this.#onMessage(socket, text);
+      },
+      error: (error) => {
+        if (!opened) failure ??= error;
+        else this.#report(error);
+      },
+      close: (code, reason) => {
+        if (this.#socket !== socket) return;
+        this.#socket = undefined;
+        const local = this.#state === 'closing';
+        if (!opened) {
+          const error =
+            failure ??
+            new TransportError(TransportErrorCode.Connection, `${TAG} connection to ${this.#url} failed (${code})`);
+          if (reject !== undefined || local) {
+            // The first connection failed (or close() was called meanwhile): no retry.
+            this.#finish({ code, reason, local }, undefined);
+            reject?.(error);
+            return;
+          }
+          this.#retry(attempt + 1, error);
+          return;
+        }
+        const info: CloseInfo = { code, reason, local };
+        const error = local ? undefined : closeError(code, reason);
+        if (!local && this.#reconnect.maxAttempts > 0 && code !== CloseCode.Normal) {
+          this.#closeInfo = info;
+          if (error !== undefined) this.#report(error);
+          this.#state = 'reconnecting';
+          this.#retry(1, undefined);
+          return;
+        }
+        this.#finish(info, error);
+      },
+    });
+    this.#socket = socket;
+  }
+
+  /** Schedules reconnect attempt `attempt` (1-based), or gives up when the budget is spent. */
+  #retry(attempt: number, lastError: Error | undefined): void {
+    if (attempt > this.#reconnect.maxAttempts) {
+      const error = new TransportError(
+        TransportErrorCode.Connection,
+        `${TAG} gave up reconnecting to ${this.#url} after ${this.#reconnect.maxAttempts} attempts${lastError === undefined ? '' : `: ${lastError.message}`}`,
+        { cause: lastError },
+      );
+      this.#finish(this.#closeInfo ?? { code: CloseCode.Abnormal, reason: '', local: false }, error);
+      return;
+    }
+    this.#state = 'reconnecting';
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#state !== 'reconnecting') return;
+        this.#connect(attempt, undefined, undefined);
+      },
+      reconnectDelay(attempt - 1, this.#reconnect),
+    );
+  }
+
+  #onMessage(socket: ClientSocket, text: string | undefined): void {
+    if (this.#state !== 'open') return;
+    if (text === undefined) {
+      this.#report(
+        new TransportError(
+          TransportErrorCode.InvalidMessage,
+          `${TAG} binary frame refused (1003): MCP over WebSocket is text only`,
+        ),
+      );
+      socket.close(CloseCode.UnsupportedData, 'binary frames are not supported; send JSON-RPC as text');
+      return;
+    }
+    const max = this.#maxMessageBytes;
+    if (text.length > max || (text.length * 3 > max && utf8ByteLength(text) > max)) {
+      // The browser cannot cap a frame before it arrives; the Node entry's `ws` does (maxPayload).
+      this.#report(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message exceeds maxMessageBytes (${max}); closing (1009)`,
+        ),
+      );
+      socket.close(CloseCode.MessageTooBig, 'message too big');
+      return;
+    }
+    const decoded = decodeMessage(text);
+    if (!decoded.ok) {
+      this.#report(decoded.error);
+      return;
+    }
+    const handler = this.onmessage;
+    if (handler === undefined) return;
+    try {
+      handler(decoded.message);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #notOpen(): TransportError {
+    switch (this.#state) {
+      case 'new':
+        return new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`);
+      case 'connecting':
+        return new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start() resolved`);
+      case 'reconnecting':
+        return new TransportError(
+          TransportErrorCode.Connection,
+          `${TAG} the connection dropped and is being re-established; wait for onreconnect and re-initialize`,
+        );
+      default:
+        return new TransportError(TransportErrorCode.Closed, `${TAG} send() after the connection closed`);
+    }
+  }
+
+  #finish(info: CloseInfo, error: Error | undefined): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#closeInfo = info;
+    this.#socket = undefined;
+    if (error !== undefined) this.#report(error);
+    this.#resolveClosed();
+    const onclose = this.onclose;
+    if (onclose === undefined) return;
+    try {
+      onclose();
+    } catch (e) {
+      this.#report(e);
+    }
+  }
+
+  #fireReconnect(attempt: number): void {
+    try {
+      this.onreconnect?.(attempt);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    const onerror = this.onerror;
+    if (onerror === undefined) return;
+    try {
+      onerror(toError(error));
+    } catch (e) {
+      queueMicrotask(() => {
+        throw toError(e);
+      });
+    }
+  }
+}

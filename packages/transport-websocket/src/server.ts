@@ -1,0 +1,290 @@
+/**
+ * The server side of one WebSocket connection: one JSON-RPC message per text frame.
+ *
+ * Created by {@link WebSocketListener} for each accepted upgrade; the application receives it in
+ * `listener.onconnection` and hands it to an MCP server (`server.connect(transport)`).
+ */
+import {
+  createErrorResponse,
+  decodeMessage,
+  encodeMessage,
+  toError,
+  TransportError,
+  TransportErrorCode,
+  utf8ByteLength,
+} from '@mcp-transports/core';
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
+import type { WebSocket } from 'ws';
+import { closeError, CloseCode, TAG } from './_shared.js';
+import type { CloseInfo } from './_shared.js';
+
+/** @internal Settings the listener passes to each connection. */
+export interface ServerConnectionSettings {
+  maxMessageBytes: number;
+  maxBufferedBytes: number;
+  maxEarlyMessages: number;
+  /** Where errors go when the transport has no `onerror` yet (the listener's `onerror`). */
+  fallbackError: (error: Error) => void;
+  /** How long `close()` waits for the peer's close frame before dropping the socket. */
+  closeTimeoutMs: number;
+}
+
+type State = 'new' | 'started' | 'closing' | 'closed';
+
+/** One client connection on a {@link WebSocketListener}. */
+export class WebSocketServerTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
+  sessionId?: string | undefined;
+
+  readonly #socket: WebSocket;
+  readonly #extra: MessageExtraInfo;
+  readonly #settings: ServerConnectionSettings;
+  #state: State = 'new';
+  /** Messages that arrived before `start()`, delivered in order once started (bounded). */
+  #early: string[] | undefined = [];
+  #closeInfo: CloseInfo | undefined;
+  #closed: Promise<void>;
+  #resolveClosed!: () => void;
+  #localClose = false;
+  /** @internal Set by the heartbeat: whether a pong (or any frame) arrived since the last ping. */
+  alive = true;
+
+  /** @internal Created by {@link WebSocketListener}. */
+  constructor(socket: WebSocket, extra: MessageExtraInfo, settings: ServerConnectionSettings, sessionId: string) {
+    this.#socket = socket;
+    this.#extra = extra;
+    this.#settings = settings;
+    this.sessionId = sessionId;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    // Listen at once: a client may send before the application calls start().
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      this.#onFrame(data, isBinary);
+    });
+    socket.on('pong', () => (this.alive = true));
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.#onSocketError(error);
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      this.#onSocketClose(code, reason.toString());
+    });
+  }
+
+  /** The subprotocol selected at the upgrade: `mcp`, or `''` for a client that offered none. */
+  get protocol(): string {
+    return this.#socket.protocol;
+  }
+
+  /** How the connection ended, once it has. */
+  get closeInfo(): CloseInfo | undefined {
+    return this.#closeInfo;
+  }
+
+  start(): Promise<void> {
+    if (this.#state !== 'new') {
+      return Promise.reject(
+        this.#state === 'started'
+          ? new TransportError(
+              TransportErrorCode.AlreadyStarted,
+              `${TAG} WebSocketServerTransport already started; the SDK's connect() calls start() for you, so do not call it yourself`,
+            )
+          : new TransportError(TransportErrorCode.Closed, `${TAG} WebSocketServerTransport is closed`),
+      );
+    }
+    this.#state = 'started';
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    if (early.length > 0) {
+      // Deliver after start() returns, so the caller's own setup after `await start()` runs first.
+      queueMicrotask(() => {
+        for (const text of early) this.#deliver(text);
+      });
+    }
+    return Promise.resolve();
+  }
+
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.#state !== 'started') {
+      return Promise.reject(
+        this.#state === 'new'
+          ? new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`)
+          : new TransportError(TransportErrorCode.Closed, `${TAG} send() after the connection closed`),
+      );
+    }
+    let text: string;
+    try {
+      text = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+    return this.#write(text);
+  }
+
+  close(): Promise<void> {
+    return this.closeWith(CloseCode.Normal, '');
+  }
+
+  /** @internal Closes with a given code (the listener uses 1001 on shutdown); resolves once closed. */
+  closeWith(code: number, reason: string): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return this.#closed;
+    this.#state = 'closing';
+    this.#localClose = true;
+    this.#early = undefined;
+    this.#socket.close(code, reason);
+    // A peer that never answers the close frame must not hold close() hostage.
+    const timer = setTimeout(() => {
+      this.#socket.terminate();
+    }, this.#settings.closeTimeoutMs);
+    timer.unref();
+    return this.#closed.finally(() => {
+      clearTimeout(timer);
+    });
+  }
+
+  /** @internal Heartbeat: drops a peer that missed a pong; `onclose` fires. */
+  terminate(): void {
+    this.#socket.terminate();
+  }
+
+  /** @internal Heartbeat: sends a ping. */
+  ping(): void {
+    this.#socket.ping();
+  }
+
+  #write(text: string): Promise<void> {
+    const max = this.#settings.maxMessageBytes;
+    // A string's UTF-16 length bounds its UTF-8 length from below; count exactly only when close.
+    const bytes = text.length * 3 > max ? utf8ByteLength(text) : text.length;
+    if (bytes > max) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message of ${bytes} bytes exceeds maxMessageBytes (${max}); the peer would close with 1009`,
+        ),
+      );
+    }
+    const socket = this.#socket;
+    if (socket.bufferedAmount + bytes > this.#settings.maxBufferedBytes && socket.bufferedAmount > 0) {
+      // A slow reader: refuse rather than grow memory without bound.
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.Backpressure,
+          `${TAG} the peer is not reading: ${socket.bufferedAmount} bytes already queued (maxBufferedBytes ${this.#settings.maxBufferedBytes})`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      socket.send(text, (error) => {
+        if (!(error instanceof Error)) resolve();
+        else
+          reject(
+            new TransportError(TransportErrorCode.Connection, `${TAG} send failed: ${error.message}`, { cause: error }),
+          );
+      });
+    });
+  }
+
+  #onFrame(data: Buffer, isBinary: boolean): void {
+    this.alive = true;
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (isBinary) {
+      this.#report(
+        new TransportError(
+          TransportErrorCode.InvalidMessage,
+          `${TAG} binary frame refused (1003): MCP over WebSocket is text only`,
+        ),
+      );
+      this.#socket.close(CloseCode.UnsupportedData, 'binary frames are not supported; send JSON-RPC as text');
+      return;
+    }
+    // ws has already checked the frame is valid UTF-8 (it closes with 1007 otherwise).
+    const text = data.toString('utf8');
+    if (this.#early !== undefined) {
+      if (this.#early.length >= this.#settings.maxEarlyMessages) {
+        this.#report(
+          new TransportError(
+            TransportErrorCode.Backpressure,
+            `${TAG} ${this.#settings.maxEarlyMessages} messages arrived before start(); closing (1008)`,
+          ),
+        );
+        this.#socket.close(CloseCode.PolicyViolation, 'too many messages before the server started');
+        return;
+      }
+      this.#early.push(text);
+      return;
+    }
+    this.#deliver(text);
+  }
+
+  #deliver(text: string): void {
+    if (this.#state !== 'started') return;
+    const decoded = decodeMessage(text);
+    if (!decoded.ok) {
+      // Non-fatal (TC-5): report, answer the peer with the JSON-RPC error, keep the connection.
+      const error = decoded.error;
+      this.#report(error);
+      const reply = createErrorResponse(error.jsonRpcCode ?? -32600, error.message, error.requestId);
+      this.#write(encodeMessage(reply)).catch((e: unknown) => {
+        this.#report(e);
+      });
+      return;
+    }
+    const handler = this.onmessage;
+    if (handler === undefined) return;
+    try {
+      handler(decoded.message, this.#extra);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #onSocketError(error: Error & { code?: string }): void {
+    // ws reports a protocol violation here, then closes the connection itself.
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#report(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message exceeds maxMessageBytes (${this.#settings.maxMessageBytes}); closing (1009)`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    this.#report(new TransportError(TransportErrorCode.Connection, `${TAG} ${error.message}`, { cause: error }));
+  }
+
+  #onSocketClose(code: number, reason: string): void {
+    if (this.#state === 'closed') return;
+    const local = this.#localClose;
+    this.#state = 'closed';
+    this.#early = undefined;
+    this.#closeInfo = { code, reason, local };
+    if (!local) {
+      const error = closeError(code, reason);
+      // 1000/1001 from a client are a normal goodbye; anything else is worth a word.
+      if (error !== undefined && code !== CloseCode.GoingAway) this.#report(error);
+    }
+    this.#resolveClosed();
+    const onclose = this.onclose;
+    if (onclose === undefined) return;
+    try {
+      onclose();
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    const onerror = this.onerror ?? this.#settings.fallbackError;
+    try {
+      onerror(toError(error));
+    } catch (e) {
+      // A throwing onerror must not break the socket's event loop; surface it asynchronously.
+      queueMicrotask(() => {
+        throw toError(e);
+      });
+    }
+  }
+}
