@@ -11,11 +11,13 @@ import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
 import { httpClientSuite } from './suites/http-client.js';
 import { redisSuite } from './suites/redis.js';
+import { stdioSuite } from './suites/stdio.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
   'http-client': httpClientSuite,
   redis: redisSuite,
+  stdio: stdioSuite,
 };
 
 const { values } = parseArgs({
