@@ -10,10 +10,12 @@ import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
 import { httpClientSuite } from './suites/http-client.js';
+import { websocketSuite } from './suites/websocket.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
   'http-client': httpClientSuite,
+  websocket: websocketSuite,
 };
 
 const { values } = parseArgs({

@@ -16,6 +16,9 @@ import {
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
 import type { WebSocket } from 'ws';
 import { closeError, CloseCode, TAG } from './_shared.js';
+
+/** `WebSocket.OPEN`. */
+const OPEN = 1;
 import type { CloseInfo } from './_shared.js';
 
 /** @internal Settings the listener passes to each connection. */
@@ -175,15 +178,15 @@ export class WebSocketServerTransport implements Transport {
         ),
       );
     }
-    return new Promise((resolve, reject) => {
-      socket.send(text, (error) => {
-        if (!(error instanceof Error)) resolve();
-        else
-          reject(
-            new TransportError(TransportErrorCode.Connection, `${TAG} send failed: ${error.message}`, { cause: error }),
-          );
-      });
-    });
+    if (socket.readyState !== OPEN) {
+      return Promise.reject(
+        new TransportError(TransportErrorCode.Closed, `${TAG} send() while the connection is closing`),
+      );
+    }
+    // Handed to the socket: ws frames the text and writes it synchronously (no compression here).
+    // Write failures surface as the connection's close (onerror + onclose), like a dropped peer.
+    socket.send(text);
+    return Promise.resolve();
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
