@@ -5,9 +5,13 @@
  * process, so each figure includes both ends; ratios are taken within each round.
  *
  * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1 MB messages, and memory per
- * idle connection (client + server objects; heap delta per connection after a forced GC).
+ * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JSONRPCMessage } from '@mcp-transports/core';
@@ -179,24 +183,43 @@ async function pipelined(conn: Conn, n: number): Promise<number> {
 }
 
 /**
- * Heap + external bytes per idle connection: `n` connections opened, GC, measured, closed. (RSS is
- * not reported: in one process it is not returned to the OS between contenders, so it measures
- * the order of the run, not the contender.)
+ * Bytes per idle connection (client + server objects), measured in a fresh child process per
+ * contender and round: one warm connection first, then `n` more; heap (+ external) and RSS deltas
+ * after a forced GC, divided by `n`. A fresh process keeps one contender's garbage and the
+ * allocator's high-water mark out of another's figure.
  */
-async function idleMemory(contender: Contender, n: number): Promise<{ heap: number }> {
+async function idleMemory(name: Names, n: number): Promise<{ heap: number; rss: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'websocket-idle.ts'), name, String(n)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  lines.close();
+  child.kill();
+  return JSON.parse(line) as { heap: number; rss: number };
+}
+
+/** Opens `n` idle connections of `name` in this process and returns the bytes each costs. */
+export async function measureIdle(name: Names, n: number): Promise<{ heap: number; rss: number }> {
+  const contender = await contenderFor(name);
+  const warm = await contender.connect();
   await settle();
   const before = process.memoryUsage();
-  const conns: Conn[] = [];
+  const conns: Conn[] = [warm];
   for (let i = 0; i < n; i += 50) {
     conns.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => contender.connect()))));
   }
   await settle();
   const after = process.memoryUsage();
-  await Promise.all(conns.map((c) => c.close()));
-  return { heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n };
+  return {
+    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+    rss: (after.rss - before.rss) / n,
+  };
 }
 
-/** Lets pending closes finish, then collects garbage until the heap stops shrinking. */
+/** Lets pending work finish, then collects garbage until the heap stops shrinking. */
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   let last = Infinity;
@@ -209,7 +232,20 @@ async function settle(): Promise<void> {
   }
 }
 
-type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
+function contenderFor(name: Names): Promise<Contender> {
+  switch (name) {
+    case 'raw ws + JSON':
+      return rawContender(true);
+    case 'raw ws (no JSON)':
+      return rawContender(false);
+    case 'ours':
+      return oursContender();
+    case 'SDK v1 client':
+      return sdkContender();
+  }
+}
+
+export type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
 const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
 const BASELINE: Names = 'raw ws + JSON';
 
@@ -261,12 +297,8 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   const quick = options.quick;
   const n = { rt: quick ? 200 : 3000, pipe: quick ? 2000 : 50_000, big: quick ? 2 : 20, idle: quick ? 100 : 1000 };
   const r = quick ? 2 : 7;
-  const contenders: Record<Names, Contender> = {
-    'raw ws + JSON': await rawContender(true),
-    'raw ws (no JSON)': await rawContender(false),
-    ours: await oursContender(),
-    'SDK v1 client': await sdkContender(),
-  };
+  const contenders = {} as Record<Names, Contender>;
+  for (const name of NAMES) contenders[name] = await contenderFor(name);
   const conns = {} as Record<Names, Conn>;
   for (const name of NAMES) conns[name] = await contenders[name].connect();
   const rows: Row[] = [];
@@ -288,8 +320,9 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     });
     rows.push(...rowsFor('1 MB message round trip', 'ms', 'ms', big, true));
 
-    const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(contenders[name], n.idle));
-    rows.push(...rowsFor(`memory per idle connection (${n.idle} conns)`, 'heap', 'B', memory, true));
+    const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
+    rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, heap)`, 'heap', 'B', memory, true));
+    rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, rss)`, 'rss', 'B', memory, true));
   } finally {
     for (const name of NAMES) {
       await conns[name].close();
