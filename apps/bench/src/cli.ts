@@ -12,12 +12,14 @@ import { coreSuite } from './suites/core.js';
 import { httpClientSuite } from './suites/http-client.js';
 import { redisSuite } from './suites/redis.js';
 import { stdioSuite } from './suites/stdio.js';
+import { websocketSuite } from './suites/websocket.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
   'http-client': httpClientSuite,
   redis: redisSuite,
   stdio: stdioSuite,
+  websocket: websocketSuite,
 };
 
 const { values } = parseArgs({

@@ -92,8 +92,8 @@ export class WebSocketClientTransportBase implements Transport {
   #socket: ClientSocket | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closeInfo: CloseInfo | undefined;
-  #closed: Promise<void>;
-  #resolveClosed!: () => void;
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
 
   /** @internal */
   constructor(url: string | URL, protocols: string[], options: WebSocketClientOptions, open: SocketFactory) {
@@ -104,7 +104,6 @@ export class WebSocketClientTransportBase implements Transport {
     this.#reconnect = resolveReconnect(reconnect === true ? undefined : reconnect);
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
 
   /** The subprotocol the server selected: `mcp`, or `''` if it selected none. */
@@ -173,10 +172,10 @@ export class WebSocketClientTransportBase implements Transport {
     switch (this.#state) {
       case 'closed':
       case 'closing':
-        return this.#closed;
+        return this.#whenClosed();
       case 'new':
         this.#finish({ code: CloseCode.Normal, reason: '', local: true }, undefined);
-        return this.#closed;
+        return this.#whenClosed();
       default:
         break;
     }
@@ -189,6 +188,12 @@ export class WebSocketClientTransportBase implements Transport {
     } else {
       socket.close(CloseCode.Normal, '');
     }
+    return this.#whenClosed();
+  }
+
+  #whenClosed(): Promise<void> {
+    if (this.#state === 'closed') return Promise.resolve();
+    this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
     return this.#closed;
   }
 
@@ -327,7 +332,7 @@ export class WebSocketClientTransportBase implements Transport {
     this.#closeInfo = info;
     this.#socket = undefined;
     if (error !== undefined) this.#report(error);
-    this.#resolveClosed();
+    this.#resolveClosed?.();
     const onclose = this.onclose;
     if (onclose === undefined) return;
     try {

@@ -128,17 +128,14 @@ function openNodeSocket(
       return ws.protocol;
     },
     send(text) {
-      return new Promise((resolve, reject) => {
-        ws.send(text, (error) => {
-          if (!(error instanceof Error)) resolve();
-          else
-            reject(
-              new TransportError(TransportErrorCode.Connection, `${TAG} send failed: ${error.message}`, {
-                cause: error,
-              }),
-            );
-        });
-      });
+      if (ws.readyState !== WebSocket.OPEN) {
+        return Promise.reject(
+          new TransportError(TransportErrorCode.Closed, `${TAG} send() while the connection is closing`),
+        );
+      }
+      // Handed to the socket: ws frames and writes synchronously; a failed write closes the connection.
+      ws.send(text);
+      return Promise.resolve();
     },
     close(code, reason) {
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -17,6 +17,7 @@ import {
 } from '@mcp-transports/core';
 import type { AuthInfo, MessageExtraInfo, Transport, TransportListener } from '@mcp-transports/core';
 import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import {
   AUTH_SUBPROTOCOL_PREFIX,
   CloseCode,
@@ -231,17 +232,18 @@ export class WebSocketListener implements TransportListener {
         refuse(socket, 404, `${TAG} no WebSocket endpoint at ${pathname}`);
       return;
     }
-    socket.on('error', (error) => {
-      this.#report(
-        new TransportError(TransportErrorCode.Connection, `${TAG} upgrade socket error: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    });
+    // Stays on the socket for its life (ws adds its own later): a shared handler, so it retains nothing.
+    socket.on('error', this.#onSocketError);
     this.#upgrade(req, socket, head).catch((error: unknown) => {
       this.#report(error);
       refuse(socket, 500, `${TAG} internal error during the upgrade`);
     });
+  };
+
+  readonly #onSocketError = (error: Error): void => {
+    this.#report(
+      new TransportError(TransportErrorCode.Connection, `${TAG} socket error: ${error.message}`, { cause: error }),
+    );
   };
 
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -286,28 +288,28 @@ export class WebSocketListener implements TransportListener {
         return;
       }
     }
+    const extra = extraFactory(req.headers, req.url ?? '/', authInfo);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const extra: MessageExtraInfo = {
-        requestInfo: {
-          headers: req.headers,
-          url: new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`),
-        },
-      };
-      if (authInfo !== undefined) extra.authInfo = authInfo;
-      const transport = new WebSocketServerTransport(ws, extra, this.#settings, randomUUID());
-      this.#connections.add(transport);
-      ws.once('close', () => this.#connections.delete(transport));
-      if (this.#isClosing()) {
-        void transport.closeWith(CloseCode.GoingAway, 'server shutting down');
-        return;
-      }
-      try {
-        this.onconnection?.(transport);
-      } catch (error) {
-        this.#report(error);
-        void transport.closeWith(CloseCode.InternalError, 'the server failed to accept the connection');
-      }
+      this.#accept(ws, extra);
     });
+  }
+
+  // Kept apart from #upgrade so nothing per connection keeps the upgrade request alive (closures
+  // share their scope: one that outlives the upgrade would retain `req`, `head`, …).
+  #accept(ws: WebSocket, extra: () => MessageExtraInfo): void {
+    const transport = new WebSocketServerTransport(ws, extra, this.#settings, randomUUID());
+    this.#connections.add(transport);
+    ws.once('close', () => this.#connections.delete(transport));
+    if (this.#isClosing()) {
+      void transport.closeWith(CloseCode.GoingAway, 'server shutting down');
+      return;
+    }
+    try {
+      this.onconnection?.(transport);
+    } catch (error) {
+      this.#report(error);
+      void transport.closeWith(CloseCode.InternalError, 'the server failed to accept the connection');
+    }
   }
 
   /** Why the request fails DNS-rebinding protection, or `undefined` when it passes. */
@@ -361,6 +363,21 @@ export class WebSocketListener implements TransportListener {
       });
     }
   }
+}
+
+/** `extra` for a connection's messages, built on first use; holds only the headers, URL and auth. */
+function extraFactory(
+  headers: IncomingHttpHeaders,
+  target: string,
+  authInfo: AuthInfo | undefined,
+): () => MessageExtraInfo {
+  return () => {
+    const info: MessageExtraInfo = {
+      requestInfo: { headers, url: new URL(target, `http://${headers.host ?? 'localhost'}`) },
+    };
+    if (authInfo !== undefined) info.authInfo = authInfo;
+    return info;
+  };
 }
 
 /** Answers an upgrade request with a real HTTP response carrying a JSON-RPC error (no `id`). */

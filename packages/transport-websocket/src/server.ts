@@ -16,6 +16,9 @@ import {
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
 import type { WebSocket } from 'ws';
 import { closeError, CloseCode, TAG } from './_shared.js';
+
+/** `WebSocket.OPEN`. */
+const OPEN = 1;
 import type { CloseInfo } from './_shared.js';
 
 /** @internal Settings the listener passes to each connection. */
@@ -40,25 +43,27 @@ export class WebSocketServerTransport implements Transport {
   sessionId?: string | undefined;
 
   readonly #socket: WebSocket;
-  readonly #extra: MessageExtraInfo;
+  /** Built on the first message: an idle connection never pays for the URL and the object. */
+  #extra: MessageExtraInfo | undefined;
+  readonly #makeExtra: () => MessageExtraInfo;
   readonly #settings: ServerConnectionSettings;
   #state: State = 'new';
   /** Messages that arrived before `start()`, delivered in order once started (bounded). */
   #early: string[] | undefined = [];
   #closeInfo: CloseInfo | undefined;
-  #closed: Promise<void>;
-  #resolveClosed!: () => void;
+  /** Made only when someone waits for the close (idle connections are many; keep them small). */
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
   #localClose = false;
   /** @internal Set by the heartbeat: whether a pong (or any frame) arrived since the last ping. */
   alive = true;
 
   /** @internal Created by {@link WebSocketListener}. */
-  constructor(socket: WebSocket, extra: MessageExtraInfo, settings: ServerConnectionSettings, sessionId: string) {
+  constructor(socket: WebSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings, sessionId: string) {
     this.#socket = socket;
-    this.#extra = extra;
+    this.#makeExtra = extra;
     this.#settings = settings;
     this.sessionId = sessionId;
-    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     // Listen at once: a client may send before the application calls start().
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.#onFrame(data, isBinary);
@@ -128,7 +133,7 @@ export class WebSocketServerTransport implements Transport {
 
   /** @internal Closes with a given code (the listener uses 1001 on shutdown); resolves once closed. */
   closeWith(code: number, reason: string): Promise<void> {
-    if (this.#state === 'closing' || this.#state === 'closed') return this.#closed;
+    if (this.#state === 'closing' || this.#state === 'closed') return this.#whenClosed();
     this.#state = 'closing';
     this.#localClose = true;
     this.#early = undefined;
@@ -138,7 +143,7 @@ export class WebSocketServerTransport implements Transport {
       this.#socket.terminate();
     }, this.#settings.closeTimeoutMs);
     timer.unref();
-    return this.#closed.finally(() => {
+    return this.#whenClosed().finally(() => {
       clearTimeout(timer);
     });
   }
@@ -151,6 +156,12 @@ export class WebSocketServerTransport implements Transport {
   /** @internal Heartbeat: sends a ping. */
   ping(): void {
     this.#socket.ping();
+  }
+
+  #whenClosed(): Promise<void> {
+    if (this.#state === 'closed') return Promise.resolve();
+    this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
+    return this.#closed;
   }
 
   #write(text: string): Promise<void> {
@@ -175,15 +186,15 @@ export class WebSocketServerTransport implements Transport {
         ),
       );
     }
-    return new Promise((resolve, reject) => {
-      socket.send(text, (error) => {
-        if (!(error instanceof Error)) resolve();
-        else
-          reject(
-            new TransportError(TransportErrorCode.Connection, `${TAG} send failed: ${error.message}`, { cause: error }),
-          );
-      });
-    });
+    if (socket.readyState !== OPEN) {
+      return Promise.reject(
+        new TransportError(TransportErrorCode.Closed, `${TAG} send() while the connection is closing`),
+      );
+    }
+    // Handed to the socket: ws frames the text and writes it synchronously (no compression here).
+    // Write failures surface as the connection's close (onerror + onclose), like a dropped peer.
+    socket.send(text);
+    return Promise.resolve();
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
@@ -234,7 +245,7 @@ export class WebSocketServerTransport implements Transport {
     const handler = this.onmessage;
     if (handler === undefined) return;
     try {
-      handler(decoded.message, this.#extra);
+      handler(decoded.message, (this.#extra ??= this.#makeExtra()));
     } catch (error) {
       this.#report(error);
     }
@@ -266,7 +277,7 @@ export class WebSocketServerTransport implements Transport {
       // 1000/1001 from a client are a normal goodbye; anything else is worth a word.
       if (error !== undefined && code !== CloseCode.GoingAway) this.#report(error);
     }
-    this.#resolveClosed();
+    this.#resolveClosed?.();
     const onclose = this.onclose;
     if (onclose === undefined) return;
     try {

@@ -1,0 +1,333 @@
+/**
+ * WebSocket: our client + listener against the same work done with bare `ws` (a byte echo, and a
+ * JSON echo — the baseline) and against the official SDK v1 `WebSocketClientTransport` (talking to
+ * the bare JSON echo server, since the SDK has no WebSocket server). Everything runs in this one
+ * process, so each figure includes both ends; ratios are taken within each round.
+ *
+ * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1 MB messages, and memory per
+ * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { JSONRPCMessage } from '@mcp-transports/core';
+import { WebSocketClientTransport, WebSocketListener } from '@mcp-transports/websocket';
+import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import { median, percentile, type BenchOptions, type Row } from '../harness.js';
+
+const SUITE = 'websocket';
+const GOAL = 1.05;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function request(id: number, text: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } };
+}
+
+function respond(message: { id: number; params: { arguments: { text: string } } }): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    id: message.id,
+    result: { content: [{ type: 'text', text: message.params.arguments.text }] },
+  };
+}
+
+/** One client connection of one contender. */
+interface Conn {
+  /** Sends request `id` carrying `text`; each response calls `onresponse`. */
+  send(id: number, text: string): void;
+  onresponse: () => void;
+  close(): Promise<void>;
+}
+
+interface Contender {
+  connect(): Promise<Conn>;
+  close(): Promise<void>;
+}
+
+async function rawServer(json: boolean): Promise<{ url: string; close: () => Promise<void> }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      if (!json) ws.send(data, { binary: false });
+      else ws.send(JSON.stringify(respond(JSON.parse(data.toString('utf8')))));
+    });
+  });
+  const { port } = wss.address() as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+async function rawContender(json: boolean): Promise<Contender> {
+  const server = await rawServer(json);
+  return {
+    connect: async () => {
+      const ws = new WebSocket(server.url, 'mcp', { perMessageDeflate: false });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      const conn: Conn = {
+        send: (id, text) => ws.send(JSON.stringify(request(id, text))),
+        onresponse: () => undefined,
+        close: async () => {
+          ws.terminate();
+        },
+      };
+      ws.on('message', (data: Buffer) => {
+        if (json) JSON.parse(data.toString('utf8'));
+        else data.toString('utf8');
+        conn.onresponse();
+      });
+      return conn;
+    },
+    close: server.close,
+  };
+}
+
+async function oursContender(): Promise<Contender> {
+  const listener = new WebSocketListener();
+  listener.onconnection = (transport) => {
+    transport.onmessage = (message) => {
+      transport.send(respond(message as never)).catch((error: unknown) => {
+        throw error;
+      });
+    };
+    void transport.start();
+  };
+  const { url } = await listener.listen();
+  return {
+    connect: async () => {
+      const transport = new WebSocketClientTransport(url);
+      const conn: Conn = {
+        send: (id, text) => {
+          transport.send(request(id, text)).catch((error: unknown) => {
+            throw error;
+          });
+        },
+        onresponse: () => undefined,
+        close: () => transport.close(),
+      };
+      transport.onmessage = () => conn.onresponse();
+      await transport.start();
+      return conn;
+    },
+    close: () => listener.close(),
+  };
+}
+
+async function sdkContender(): Promise<Contender> {
+  // The SDK v1 client uses the global WebSocket (Node >= 22); on Node 20 lend it ws's.
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+    globalThis.WebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
+  }
+  const server = await rawServer(true);
+  return {
+    connect: async () => {
+      const transport = new SdkWebSocketClientTransport(new URL(server.url));
+      const conn: Conn = {
+        send: (id, text) => {
+          transport.send(request(id, text) as never).catch((error: unknown) => {
+            throw error;
+          });
+        },
+        onresponse: () => undefined,
+        close: () => transport.close(),
+      };
+      transport.onmessage = () => conn.onresponse();
+      await transport.start();
+      return conn;
+    },
+    close: server.close,
+  };
+}
+
+/** Sequential round trips; returns each one's latency in ms. */
+async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await new Promise<void>((resolve) => {
+      conn.onresponse = resolve;
+      conn.send(i, text);
+    });
+    latencies.push(performance.now() - start);
+  }
+  return latencies;
+}
+
+/** `n` requests sent at once; ms until the last response. */
+async function pipelined(conn: Conn, n: number): Promise<number> {
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let got = 0;
+    conn.onresponse = () => {
+      if (++got === n) resolve();
+    };
+    for (let i = 0; i < n; i++) conn.send(i, 'hello');
+  });
+  return performance.now() - start;
+}
+
+/**
+ * Bytes per idle connection (client + server objects), measured in a fresh child process per
+ * contender and round: one warm connection first, then `n` more; heap (+ external) and RSS deltas
+ * after a forced GC, divided by `n`. A fresh process keeps one contender's garbage and the
+ * allocator's high-water mark out of another's figure.
+ */
+async function idleMemory(name: Names, n: number): Promise<{ heap: number; rss: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'websocket-idle.ts'), name, String(n)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  lines.close();
+  child.kill();
+  return JSON.parse(line) as { heap: number; rss: number };
+}
+
+/** Opens `n` idle connections of `name` in this process and returns the bytes each costs. */
+export async function measureIdle(name: Names, n: number): Promise<{ heap: number; rss: number }> {
+  const contender = await contenderFor(name);
+  const warm = await contender.connect();
+  await settle();
+  const before = process.memoryUsage();
+  const conns: Conn[] = [warm];
+  for (let i = 0; i < n; i += 50) {
+    conns.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => contender.connect()))));
+  }
+  await settle();
+  const after = process.memoryUsage();
+  return {
+    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+    rss: (after.rss - before.rss) / n,
+  };
+}
+
+/** Lets pending work finish, then collects garbage until the heap stops shrinking. */
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  let last = Infinity;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    if (used >= last) break;
+    last = used;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function contenderFor(name: Names): Promise<Contender> {
+  switch (name) {
+    case 'raw ws + JSON':
+      return rawContender(true);
+    case 'raw ws (no JSON)':
+      return rawContender(false);
+    case 'ours':
+      return oursContender();
+    case 'SDK v1 client':
+      return sdkContender();
+  }
+}
+
+export type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
+const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
+const BASELINE: Names = 'raw ws + JSON';
+
+/** Runs `measure` for every contender in each round (order alternating) and collects figures. */
+async function rounds<F extends string>(
+  rounds: number,
+  measure: (name: Names) => Promise<Record<F, number>>,
+): Promise<Record<Names, Record<F, number>[]>> {
+  const out = Object.fromEntries(NAMES.map((n) => [n, [] as Record<F, number>[]])) as Record<
+    Names,
+    Record<F, number>[]
+  >;
+  for (let round = 0; round < rounds + 1; round++) {
+    const order = round % 2 === 0 ? NAMES : [...NAMES].reverse();
+    const results = {} as Record<Names, Record<F, number>>;
+    for (const name of order) results[name] = await measure(name);
+    if (round === 0) continue; // warm-up
+    for (const name of NAMES) out[name].push(results[name]);
+  }
+  return out;
+}
+
+function rowsFor<F extends string>(
+  figure: string,
+  key: F,
+  unit: string,
+  data: Record<Names, Record<F, number>[]>,
+  goal: boolean,
+): Row[] {
+  return NAMES.map((contender) => {
+    const value = median(data[contender].map((r) => r[key]));
+    if (contender === BASELINE) return { suite: SUITE, figure, contender, value, unit };
+    // Ratio within each round, then the median over rounds: lower is better (time, bytes).
+    const ratio = median(data[contender].map((r, i) => r[key] / (data[BASELINE][i] as Record<F, number>)[key]));
+    const ours = contender === 'ours' && goal;
+    return {
+      suite: SUITE,
+      figure,
+      contender,
+      value,
+      unit,
+      ratio,
+      ...(ours ? { goal: `<= ${GOAL}`, met: ratio <= GOAL } : {}),
+    };
+  });
+}
+
+export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
+  const quick = options.quick;
+  const n = { rt: quick ? 200 : 3000, pipe: quick ? 2000 : 50_000, big: quick ? 2 : 20, idle: quick ? 100 : 1000 };
+  const r = quick ? 2 : 7;
+  const contenders = {} as Record<Names, Contender>;
+  for (const name of NAMES) contenders[name] = await contenderFor(name);
+  const conns = {} as Record<Names, Conn>;
+  for (const name of NAMES) conns[name] = await contenders[name].connect();
+  const rows: Row[] = [];
+  try {
+    const rt = await rounds(r, async (name) => {
+      const latencies = await roundTrips(conns[name], n.rt, 'hello');
+      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    });
+    rows.push(...rowsFor(`round trip p50 (${n.rt} sequential)`, 'p50', 'ms', rt, true));
+    rows.push(...rowsFor(`round trip p99 (${n.rt} sequential)`, 'p99', 'ms', rt, true));
+
+    const pipe = await rounds(r, async (name) => ({ ms: await pipelined(conns[name], n.pipe) }));
+    rows.push(...rowsFor(`${n.pipe} pipelined messages`, 'ms', 'ms', pipe, true));
+
+    const text = 'x'.repeat(1024 * 1024);
+    const big = await rounds(r, async (name) => {
+      const latencies = await roundTrips(conns[name], n.big, text);
+      return { ms: median(latencies) };
+    });
+    rows.push(...rowsFor('1 MB message round trip', 'ms', 'ms', big, true));
+
+    const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
+    rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, heap)`, 'heap', 'B', memory, true));
+    rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, rss)`, 'rss', 'B', memory, true));
+  } finally {
+    for (const name of NAMES) {
+      await conns[name].close();
+      await contenders[name].close();
+    }
+  }
+  return rows;
+}
