@@ -468,6 +468,7 @@ export class StreamableHTTPListener implements TransportListener {
       eventStore: this.#store,
       enableJsonResponse: this.#json,
       retryMs: this.#retryMs,
+      maxMessageBytes: this.#max,
       rewriteIds: this.#stateless === 'shared',
       closeWhenDone: perRequest,
       sinks: this.#sinks,
@@ -521,6 +522,7 @@ export class StreamableHTTPListener implements TransportListener {
         sessionId,
         sink,
         endpoint: `${this.#messagesPath as string}?sessionId=${encodeURIComponent(sessionId)}`,
+        maxMessageBytes: this.#max,
         sinks: this.#sinks,
         onEnd: (t) => {
           if (this.#legacy.get(t.sessionId) === t) this.#legacy.delete(t.sessionId);
