@@ -9,9 +9,11 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
+import { httpServerSuite } from './suites/http-server.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
+  'http-server': httpServerSuite,
 };
 
 const { values } = parseArgs({
