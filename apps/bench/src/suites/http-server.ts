@@ -140,8 +140,9 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const count = options.quick ? 300 : 20_000;
-  const rounds = options.quick ? 1 : 5;
+  // BENCH_HTTP_REQUESTS / BENCH_HTTP_ROUNDS shorten a full run on a busy machine.
+  const count = Number(process.env.BENCH_HTTP_REQUESTS) || (options.quick ? 300 : 20_000);
+  const rounds = Number(process.env.BENCH_HTTP_ROUNDS) || (options.quick ? 1 : 5);
   const targets: Record<string, Target> = {
     'raw node:http JSON echo': await rawEcho(),
     'ours stateless JSON': await ours('stateless-json'),

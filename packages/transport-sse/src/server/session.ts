@@ -88,6 +88,8 @@ export class StreamableHTTPServerTransport implements Transport {
   principal: string | undefined;
   /** @internal The protocol version negotiated at initialize. */
   protocolVersion: string | undefined;
+  /** @internal Response headers (plain, SSE) cached by the listener. */
+  headers: [HeaderMap, HeaderMap] | undefined;
   /** @internal Versions the connected server declared (SDK v2), checked on later requests. */
   supportedVersions: readonly string[] | undefined;
 
