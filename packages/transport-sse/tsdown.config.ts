@@ -1,18 +1,9 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsdown';
 
 // Named entries (one per subpath export), otherwise the root settings: ESM only, declarations,
-// publint + arethetypeswrong as errors. Only entries whose source exists are built, so the server
-// and client halves can land independently.
-const candidates = {
-  server: 'src/server/index.ts',
-  client: 'src/client/index.ts',
-  browser: 'src/client/browser.ts',
-};
-const entry = Object.fromEntries(Object.entries(candidates).filter(([, file]) => existsSync(file)));
-
+// publint + arethetypeswrong as errors.
 export default defineConfig({
-  entry,
+  entry: { server: 'src/server/index.ts', client: 'src/client/index.ts', browser: 'src/client/browser.ts' },
   format: 'esm',
   platform: 'neutral',
   target: 'node20.19',

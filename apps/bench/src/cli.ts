@@ -9,11 +9,17 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
+import { httpClientSuite } from './suites/http-client.js';
 import { httpServerSuite } from './suites/http-server.js';
+import { redisSuite } from './suites/redis.js';
+import { stdioSuite } from './suites/stdio.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
+  'http-client': httpClientSuite,
   'http-server': httpServerSuite,
+  redis: redisSuite,
+  stdio: stdioSuite,
 };
 
 const { values } = parseArgs({

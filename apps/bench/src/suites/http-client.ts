@@ -1,0 +1,151 @@
+/**
+ * HTTP client: JSON-RPC round trips to one raw node:http JSON echo server running in a separate
+ * process, for a raw undici keep-alive `request()` (the floor), our StreamableHTTPClientTransport,
+ * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, same run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import type { JSONRPCMessage } from '@mcp-transports/core';
+import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
+import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent, request } from 'undici';
+import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+
+const SUITE = 'http-client';
+
+// The peer: answers every POSTed request with a small JSON-RPC result, notifications with 202.
+const ECHO_SERVER = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (message.id === undefined) { res.writeHead(202).end(); return; }
+    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'ok' }] } });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+`;
+
+async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const [port] = (await once(lines, 'line')) as [string];
+  lines.close();
+  return { url: `http://127.0.0.1:${port.trim()}/mcp`, child };
+}
+
+interface Contender {
+  /** One request/response round trip. */
+  roundTrip: (id: number) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+function rawUndici(url: string): Contender {
+  const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
+  return {
+    roundTrip: async (id) => {
+      const response = await request(url, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } }),
+      });
+      const message = (await response.body.json()) as { id: number };
+      if (message.id !== id) throw new Error('raw: wrong id');
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+/** Any Transport: send a request, resolve when its response arrives through onmessage. */
+async function viaTransport(transport: {
+  start(): Promise<void>;
+  send(message: JSONRPCMessage): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: ((message: JSONRPCMessage) => void) | undefined;
+}): Promise<Contender> {
+  const waiting = new Map<number, () => void>();
+  transport.onmessage = (message) => {
+    const id = (message as { id?: number }).id;
+    if (id === undefined) return;
+    waiting.get(id)?.();
+    waiting.delete(id);
+  };
+  await transport.start();
+  return {
+    roundTrip: (id) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.set(id, resolve);
+        transport
+          .send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } })
+          .catch((error: unknown) => reject(error as Error));
+      }),
+    close: () => transport.close(),
+  };
+}
+
+export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { url, child } = await startEcho();
+  const contenders: Record<string, Contender> = {
+    'raw undici keep-alive': rawUndici(url),
+    ours: await viaTransport(new StreamableHTTPClientTransport(url)),
+    'SDK v1': await viaTransport(new SdkV1Transport(new URL(url))),
+    'SDK v2': await viaTransport(new SdkV2Transport(new URL(url))),
+  };
+  const names = Object.keys(contenders);
+  const requests = options.quick ? 100 : 2_000;
+  const rounds = options.quick ? 3 : 7;
+  let nextId = 1;
+  try {
+    for (const inFlight of [1, 10]) {
+      const latencies: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      const run = (name: string) => async () => {
+        const contender = contenders[name]!;
+        const start = performance.now();
+        let issued = 0;
+        const worker = async () => {
+          while (issued < requests) {
+            issued++;
+            const t0 = performance.now();
+            await contender.roundTrip(nextId++);
+            latencies[name]!.push(performance.now() - t0);
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, worker));
+        return performance.now() - start;
+      };
+      const { times, ratios } = await compare(Object.fromEntries(names.map((n) => [n, run(n)])), rounds);
+      const figure = inFlight === 1 ? 'round trips, sequential' : `round trips, ${inFlight} in flight`;
+      for (const name of names) {
+        const perSecond = (requests / median(times[name]!)) * 1000;
+        const ratio = name === names[0] ? undefined : 1 / median(ratios[name]!);
+        const lat = latencies[name]!;
+        rows.push({
+          suite: SUITE,
+          figure,
+          contender: name,
+          value: perSecond,
+          unit: 'req/s',
+          ratio,
+          ...(name === 'ours' && ratio !== undefined ? { goal: '>= 0.9', met: ratio >= 0.9 } : {}),
+          note: `p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${percentile(lat, 99).toFixed(3)} ms`,
+        });
+      }
+    }
+  } finally {
+    for (const contender of Object.values(contenders)) await contender.close();
+    child.stdin?.end();
+    if (child.exitCode === null) await once(child, 'exit');
+  }
+  return rows;
+}
