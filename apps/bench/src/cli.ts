@@ -10,6 +10,7 @@ import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
 import { httpClientSuite } from './suites/http-client.js';
+import { httpServerSuite } from './suites/http-server.js';
 import { redisSuite } from './suites/redis.js';
 import { stdioSuite } from './suites/stdio.js';
 import { websocketSuite } from './suites/websocket.js';
@@ -17,6 +18,7 @@ import { websocketSuite } from './suites/websocket.js';
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
   'http-client': httpClientSuite,
+  'http-server': httpServerSuite,
   redis: redisSuite,
   stdio: stdioSuite,
   websocket: websocketSuite,

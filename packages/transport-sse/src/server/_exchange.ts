@@ -4,8 +4,9 @@
  * shape; each adapter stays thin so the Node path never builds Web `Request` objects (the SDK's
  * Node transport converts every request, which is most of its overhead).
  *
- * SSE responses are lazy: their headers go out with the first event, so a POST whose only event
- * is its response costs one write (headers, event and end together) instead of three.
+ * SSE responses are lazy for one turn of the event loop: when the first event comes that soon, the
+ * headers go out with it, so a POST whose only event is its response costs one write (headers,
+ * event and end together) instead of three.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MessageExtraInfo } from '@mcp-transports/core';
@@ -128,6 +129,8 @@ export class NodeExchange implements Exchange {
   respond(status: number, headers: HeaderMap, body?: string): void {
     const res = this.#res;
     if (res.headersSent || res.writableEnded) return;
+    // A known length: one plain write instead of chunked framing (a writev of four buffers).
+    res.setHeader('content-length', body === undefined ? 0 : Buffer.byteLength(body));
     res.writeHead(status, headers);
     res.end(body);
   }
@@ -178,6 +181,10 @@ class NodeSseSink implements SseSink {
       this.#closed = true;
       this.onabort?.();
     });
+    // Headers wait for the first event, but no longer than this turn of the event loop: a fast
+    // handler's whole answer goes out in one write, and a slow one's client still sees the
+    // stream open at once (a client whose send() awaits the headers must not wait on the handler).
+    setImmediate(() => this.flush());
   }
 
   get closed(): boolean {
@@ -208,7 +215,15 @@ class NodeSseSink implements SseSink {
   end(text?: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#head();
+    if (!this.#headersSent) {
+      // The whole stream is known (typically one event, the response): send it with a length,
+      // headers and body in one write.
+      this.#headersSent = true;
+      this.#res.setHeader('content-length', text === undefined ? 0 : Buffer.byteLength(text));
+      this.#res.writeHead(200, this.#headers);
+      this.#res.end(text);
+      return;
+    }
     this.#res.end(text);
   }
 }
@@ -333,6 +348,8 @@ class FetchSseSink implements SseSink {
     this.#exchange = exchange;
     this.#headers = headers;
     signal.addEventListener('abort', () => this.#abort(), { once: true });
+    // As on Node: the answer is held back for this turn only (no setImmediate on every runtime).
+    setTimeout(() => this.flush(), 0);
   }
 
   get closed(): boolean {

@@ -64,7 +64,11 @@ export function isJsonContentType(value: string | undefined): boolean {
 
 /** One SSE `message` event; `id` when the stream is resumable. */
 export function sseEvent(message: JSONRPCMessage, id?: string): string {
-  const data = encodeMessage(message);
+  return sseData(encodeMessage(message), id);
+}
+
+/** One SSE `message` event from already-encoded JSON (which never holds a raw line break). */
+export function sseData(data: string, id?: string): string {
   return id === undefined ? `event: message\ndata: ${data}\n\n` : `event: message\nid: ${id}\ndata: ${data}\n\n`;
 }
 

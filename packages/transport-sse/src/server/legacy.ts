@@ -5,7 +5,10 @@
  * stream does; `onclose` fires once.
  */
 import {
+  encodeMessage,
+  toError,
   TransportError,
+  utf8ByteLength,
   TransportErrorCode,
   type JSONRPCMessage,
   type MessageExtraInfo,
@@ -13,7 +16,7 @@ import {
   type TransportSendOptions,
 } from '@mcp-transports/core';
 import type { SseSink } from './_exchange.js';
-import { sseEvent, TAG } from './_http.js';
+import { sseData, TAG } from './_http.js';
 import type { SinkRegistry } from './session.js';
 
 /** @internal What the listener gives each legacy session. */
@@ -22,6 +25,8 @@ export interface LegacySessionInit {
   sink: SseSink;
   /** Where the client POSTs, sent in the `endpoint` event. */
   endpoint: string;
+  /** Largest outgoing message, in UTF-8 bytes of its JSON. */
+  maxMessageBytes: number;
   sinks: SinkRegistry;
   onEnd: (transport: SSEServerTransport) => void;
 }
@@ -73,7 +78,7 @@ export class SSEServerTransport implements Transport {
     this.#state = 'started';
     const early = this.#early;
     this.#early = [];
-    for (const [message, extra] of early) this.onmessage?.(message, extra);
+    for (const [message, extra] of early) this.#deliver(message, extra);
     return Promise.resolve();
   }
 
@@ -81,7 +86,25 @@ export class SSEServerTransport implements Transport {
     if (this.#state === 'new') {
       return Promise.reject(new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`));
     }
-    if (this.#state === 'closed' || !this.#init.sink.write(sseEvent(message))) {
+    if (this.#state === 'closed') {
+      return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`));
+    }
+    let data: string;
+    try {
+      data = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+    const max = this.#init.maxMessageBytes;
+    if (data.length > max / 3 && utf8ByteLength(data) > max) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message too large: ${utf8ByteLength(data)} bytes is over maxMessageBytes (${max})`,
+        ),
+      );
+    }
+    if (!this.#init.sink.write(sseData(data))) {
       return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`));
     }
     return Promise.resolve();
@@ -90,9 +113,20 @@ export class SSEServerTransport implements Transport {
   /** @internal A validated POST's messages. */
   receive(messages: readonly JSONRPCMessage[], extra: MessageExtraInfo): void {
     this.lastActivity = Date.now();
-    for (const message of messages) {
-      if (this.#state === 'started') this.onmessage?.(message, extra);
-      else if (this.#state === 'new') this.#early.push([message, extra]);
+    for (const message of messages) this.#deliver(message, extra);
+  }
+
+  #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    if (this.#state === 'new') {
+      this.#early.push([message, extra]);
+      return;
+    }
+    if (this.#state !== 'started') return;
+    try {
+      this.onmessage?.(message, extra);
+    } catch (error) {
+      // A throwing handler is the application's bug, not the HTTP exchange's: report it (TC-5).
+      this.onerror?.(toError(error));
     }
   }
 

@@ -385,7 +385,15 @@ export class StreamableHTTPListener implements TransportListener {
       const version = initialize === undefined ? this.#version(ex, cors, undefined) : initVersion(initialize);
       if (version === undefined || !this.#batchAllowed(ex, cors, batch, version)) return;
       const session = this.#statelessTransport();
-      session.post(ex, messages, batch, version, cors, { ...SSE_HEADERS, ...cors }, this.#extra(ex, authInfo));
+      session.post(
+        ex,
+        messages,
+        batch,
+        version,
+        cors,
+        cors === EMPTY ? SSE_HEADERS : { ...SSE_HEADERS, ...cors },
+        this.#extra(ex, authInfo),
+      );
       return;
     }
     if (initialize !== undefined) {
@@ -416,8 +424,17 @@ export class StreamableHTTPListener implements TransportListener {
     if (session === undefined) return;
     const version = this.#version(ex, cors, session);
     if (version === undefined || !this.#batchAllowed(ex, cors, batch, version)) return;
+    const [headers, sseHeaders] = this.#sessionHeaders(session, cors);
+    session.post(ex, messages, batch, version, headers, sseHeaders, this.#extra(ex, authInfo));
+  }
+
+  /** Response headers for a session; built once per session when no CORS headers vary per request. */
+  #sessionHeaders(session: Session, cors: HeaderMap): [HeaderMap, HeaderMap] {
+    if (cors === EMPTY && session.headers !== undefined) return session.headers;
     const headers = { ...cors, 'mcp-session-id': session.sessionId as string };
-    session.post(ex, messages, batch, version, headers, { ...SSE_HEADERS, ...headers }, this.#extra(ex, authInfo));
+    const pair: [HeaderMap, HeaderMap] = [headers, { ...SSE_HEADERS, ...headers }];
+    if (cors === EMPTY) session.headers = pair;
+    return pair;
   }
 
   /** Batches exist only in 2025-03-26 (JR-14). */
@@ -434,8 +451,8 @@ export class StreamableHTTPListener implements TransportListener {
     }
     const session = this.#session(ex, cors, authInfo);
     if (session === undefined || this.#version(ex, cors, session) === undefined) return;
-    const headers = { ...cors, 'mcp-session-id': session.sessionId as string };
-    await session.get(ex, headers, { ...SSE_HEADERS, ...headers }, ex.header('last-event-id'));
+    const [headers, sseHeaders] = this.#sessionHeaders(session, cors);
+    await session.get(ex, headers, sseHeaders, ex.header('last-event-id'));
   }
 
   async #delete(ex: Exchange, cors: HeaderMap, authInfo: AuthInfo | undefined): Promise<void> {
@@ -468,6 +485,7 @@ export class StreamableHTTPListener implements TransportListener {
       eventStore: this.#store,
       enableJsonResponse: this.#json,
       retryMs: this.#retryMs,
+      maxMessageBytes: this.#max,
       rewriteIds: this.#stateless === 'shared',
       closeWhenDone: perRequest,
       sinks: this.#sinks,
@@ -521,6 +539,7 @@ export class StreamableHTTPListener implements TransportListener {
         sessionId,
         sink,
         endpoint: `${this.#messagesPath as string}?sessionId=${encodeURIComponent(sessionId)}`,
+        maxMessageBytes: this.#max,
         sinks: this.#sinks,
         onEnd: (t) => {
           if (this.#legacy.get(t.sessionId) === t) this.#legacy.delete(t.sessionId);

@@ -8,6 +8,8 @@
 import {
   encodeMessage,
   MemoryEventStore,
+  utf8ByteLength,
+  toError,
   TransportError,
   TransportErrorCode,
   type EventStore,
@@ -18,7 +20,7 @@ import {
   type TransportSendOptions,
 } from '@mcp-transports/core';
 import type { Exchange, HeaderMap, SseSink } from './_exchange.js';
-import { SERVER_ERROR, SESSION_NOT_FOUND, sendError, sseEvent, TAG } from './_http.js';
+import { SERVER_ERROR, SESSION_NOT_FOUND, sendError, sseData, sseEvent, TAG } from './_http.js';
 
 /** Where SSE sinks register so the listener's one heartbeat timer reaches them all. */
 export interface SinkRegistry {
@@ -32,6 +34,8 @@ export interface SessionInit {
   eventStore: EventStore | undefined;
   enableJsonResponse: boolean;
   retryMs: number;
+  /** Largest outgoing message, in UTF-8 bytes of its JSON. */
+  maxMessageBytes: number;
   /** Stateless shared mode: many clients, one transport; request ids are made unique here. */
   rewriteIds: boolean;
   sinks: SinkRegistry;
@@ -50,7 +54,8 @@ interface PostStream {
   /** Requests of this POST still waiting for their response. */
   pending: number;
   readonly batch: boolean;
-  responses: JSONRPCMessage[] | undefined;
+  /** JSON mode, batch: the encoded responses so far. */
+  responses: string[] | undefined;
 }
 
 interface PendingRequest {
@@ -83,6 +88,8 @@ export class StreamableHTTPServerTransport implements Transport {
   principal: string | undefined;
   /** @internal The protocol version negotiated at initialize. */
   protocolVersion: string | undefined;
+  /** @internal Response headers (plain, SSE) cached by the listener. */
+  headers: [HeaderMap, HeaderMap] | undefined;
   /** @internal Versions the connected server declared (SDK v2), checked on later requests. */
   supportedVersions: readonly string[] | undefined;
 
@@ -141,7 +148,7 @@ export class StreamableHTTPServerTransport implements Transport {
     this.#state = 'started';
     const early = this.#early;
     this.#early = [];
-    for (const [message, extra] of early) this.onmessage?.(message, extra);
+    for (const [message, extra] of early) this.#deliver(message, extra);
     return Promise.resolve();
   }
 
@@ -161,6 +168,21 @@ export class StreamableHTTPServerTransport implements Transport {
           : new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`),
       );
     }
+    let data: string;
+    try {
+      data = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+    const max = this.#init.maxMessageBytes;
+    if (data.length > max / 3 && utf8ByteLength(data) > max) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.MessageTooLarge,
+          `${TAG} message too large: ${utf8ByteLength(data)} bytes is over maxMessageBytes (${max})`,
+        ),
+      );
+    }
     const response = isResponse(message);
     let key: RequestId | undefined;
     if (response) {
@@ -178,10 +200,10 @@ export class StreamableHTTPServerTransport implements Transport {
     }
     if (this.#store === undefined) {
       try {
-        this.#emit(message, key, response, undefined);
+        this.#emit(message, data, key, response, undefined);
         return Promise.resolve();
       } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        return Promise.reject(toError(error));
       }
     }
     const store = this.#store;
@@ -197,7 +219,7 @@ export class StreamableHTTPServerTransport implements Transport {
         this.#storedStreams.add(streamId);
         eventId = await store.storeEvent(streamId, message);
       }
-      this.#emit(message, key, response, eventId);
+      this.#emit(message, data, key, response, eventId);
     });
     // The chain goes on after a failed send; the failure belongs to this send's caller.
     this.#chain = run.catch(() => undefined);
@@ -205,35 +227,41 @@ export class StreamableHTTPServerTransport implements Transport {
   }
 
   /** Writes one message where it belongs. Throws `TransportError` when it cannot be delivered. */
-  #emit(message: JSONRPCMessage, key: RequestId | undefined, response: boolean, eventId: string | undefined): void {
+  #emit(
+    message: JSONRPCMessage,
+    data: string,
+    key: RequestId | undefined,
+    response: boolean,
+    eventId: string | undefined,
+  ): void {
     const pending = key === undefined ? undefined : this.#requests.get(key);
     if (pending === undefined) {
       if (response) throw new TransportError(TransportErrorCode.Closed, `${TAG} the request was already answered`);
-      this.#emitGet(message, eventId);
+      this.#emitGet(message, data, eventId);
       return;
     }
     const stream = pending.stream;
     if (stream.json !== undefined && !response) {
       // A JSON response carries exactly one body: related requests and notifications use the GET stream.
-      this.#emitGet(message, eventId);
+      this.#emitGet(message, data, eventId);
       return;
     }
-    let out = message;
+    let out = data;
     if (response) {
       this.#requests.delete(key as RequestId);
-      if (pending.wireId !== key) out = { ...message, id: pending.wireId };
+      if (pending.wireId !== key) out = encodeMessage({ ...message, id: pending.wireId });
       stream.pending--;
       if (this.#init.closeWhenDone && this.#requests.size === 0) queueMicrotask(() => void this.close());
     }
     if (stream.json !== undefined) {
       if (stream.batch) (stream.responses ??= []).push(out);
       if (stream.pending === 0) {
-        stream.json(200, stream.batch ? encodeMessage(stream.responses ?? []) : encodeMessage(out));
+        stream.json(200, stream.batch ? `[${(stream.responses ?? []).join(',')}]` : out);
         stream.json = undefined;
       }
       return;
     }
-    const text = sseEvent(out, eventId);
+    const text = sseData(out, eventId);
     const sink = stream.sink;
     if (response && stream.pending === 0) {
       // The last response ends the stream (SH-21).
@@ -256,10 +284,10 @@ export class StreamableHTTPServerTransport implements Transport {
     );
   }
 
-  #emitGet(message: JSONRPCMessage, eventId: string | undefined): void {
+  #emitGet(message: JSONRPCMessage, data: string, eventId: string | undefined): void {
     const sink = this.#get;
     if (sink !== undefined && !sink.closed) {
-      sink.write(sseEvent(message, eventId));
+      sink.write(sseData(data, eventId));
       return;
     }
     if (eventId !== undefined || !('id' in message)) {
@@ -273,8 +301,17 @@ export class StreamableHTTPServerTransport implements Transport {
   }
 
   #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
-    if (this.#state === 'started') this.onmessage?.(message, extra);
-    else if (this.#state === 'new') this.#early.push([message, extra]);
+    if (this.#state === 'new') {
+      this.#early.push([message, extra]);
+      return;
+    }
+    if (this.#state !== 'started') return;
+    try {
+      this.onmessage?.(message, extra);
+    } catch (error) {
+      // A throwing handler is the application's bug, not the HTTP exchange's: report it (TC-5).
+      this.onerror?.(toError(error));
+    }
   }
 
   /**

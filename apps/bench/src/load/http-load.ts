@@ -1,0 +1,66 @@
+/**
+ * Load generator for the HTTP suites, run in its own process (so the server under test has the
+ * bench process to itself): keep-alive `node:http` agent, N requests in flight, each body's
+ * `__ID__` replaced by a fresh integer (request ids stay unique within a session, JR-6).
+ *
+ * Protocol (IPC): receives `{ url, headers, body, count, concurrency }`, answers
+ * `{ elapsedMs, p50, p99, errors }`.
+ */
+import { Agent, request } from 'node:http';
+
+interface Job {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  count: number;
+  concurrency: number;
+}
+
+let nextId = 1;
+
+async function run(job: Job): Promise<{ elapsedMs: number; p50: number; p99: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
+  const url = new URL(job.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const body = job.body.replace('__ID__', String(nextId++));
+      const started = performance.now();
+      const req = request(
+        url,
+        { method: 'POST', agent, headers: { ...job.headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            if (res.statusCode !== 200) errors++;
+            latencies.push(performance.now() - started);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const worker = async () => {
+    while (issued < job.count) {
+      issued++;
+      await one();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  const elapsedMs = performance.now() - start;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { elapsedMs, p50: at(0.5), p99: at(0.99), errors };
+}
+
+process.on('message', (job: Job) => {
+  void run(job).then((result) => process.send?.(result));
+});

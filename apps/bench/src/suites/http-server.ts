@@ -1,0 +1,221 @@
+/**
+ * HTTP server: requests/s and latency under concurrent load from a separate process, for a raw
+ * `node:http` JSON echo (the medium's ceiling), our listener (stateless JSON, stateful SSE) and
+ * the official SDK v1 `StreamableHTTPServerTransport` (stateful, SSE), all with the SDK v1
+ * server answering `ping` — in the same run, alternating order. Then heap after many requests.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { StreamableHTTPListener } from '@mcp-transports/sse/server';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { compare, median, type BenchOptions, type Row } from '../harness.js';
+
+const SUITE = 'http-server';
+const CONCURRENCY = 32;
+const PING = '{"jsonrpc":"2.0","id":__ID__,"method":"ping"}';
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
+});
+const MCP_HEADERS = {
+  accept: 'application/json, text/event-stream',
+  'content-type': 'application/json',
+  'mcp-protocol-version': '2025-06-18',
+};
+
+interface LoadResult {
+  elapsedMs: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  close(): Promise<void>;
+}
+
+function sdkServer(): McpServer {
+  return new McpServer({ name: 'bench', version: '0' });
+}
+
+function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+}
+
+async function stop(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+async function initialize(url: string): Promise<Record<string, string>> {
+  const response = await fetch(url, { method: 'POST', headers: MCP_HEADERS, body: INIT });
+  await response.text();
+  const sessionId = response.headers.get('mcp-session-id');
+  if (sessionId === null) throw new Error(`no session id from ${url}`);
+  await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, 'mcp-session-id': sessionId },
+    body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+  }).then((r) => r.text());
+  return { ...MCP_HEADERS, 'mcp-session-id': sessionId };
+}
+
+async function rawEcho(): Promise<Target> {
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
+    });
+  });
+  return { url: urlOf(server), headers: MCP_HEADERS, close: () => stop(server) };
+}
+
+async function ours(mode: 'stateless-json' | 'stateful-sse'): Promise<Target & { listener: StreamableHTTPListener }> {
+  const listener = new StreamableHTTPListener(
+    mode === 'stateless-json' ? { sessionIdGenerator: undefined, enableJsonResponse: true } : {},
+  );
+  listener.onconnection = (transport) => void sdkServer().connect(transport);
+  const server = await listen((req, res) => void listener.handleNode(req, res));
+  const url = urlOf(server);
+  const headers = mode === 'stateless-json' ? MCP_HEADERS : await initialize(url);
+  return {
+    url,
+    headers,
+    listener,
+    close: async () => {
+      await listener.close();
+      await stop(server);
+    },
+  };
+}
+
+async function sdkStateful(): Promise<Target> {
+  const transport = new SdkStreamableHTTPServerTransport({ sessionIdGenerator: () => crypto.randomUUID() });
+  await sdkServer().connect(transport);
+  const server = await listen((req, res) => void transport.handleRequest(req, res));
+  const url = urlOf(server);
+  return {
+    url,
+    headers: await initialize(url),
+    close: async () => {
+      await transport.close();
+      await stop(server);
+    },
+  };
+}
+
+function load(child: ChildProcess, target: Target, count: number): Promise<LoadResult> {
+  return new Promise((resolve) => {
+    child.once('message', (result: LoadResult) => resolve(result));
+    child.send({ url: target.url, headers: target.headers, body: PING, count, concurrency: CONCURRENCY });
+  });
+}
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  (runInNewContext('gc') as () => void)();
+}
+
+export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const child = fork(fileURLToPath(new URL('../load/http-load.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // BENCH_HTTP_REQUESTS / BENCH_HTTP_ROUNDS shorten a full run on a busy machine.
+  const count = Number(process.env.BENCH_HTTP_REQUESTS) || (options.quick ? 300 : 20_000);
+  const rounds = Number(process.env.BENCH_HTTP_ROUNDS) || (options.quick ? 1 : 5);
+  const targets: Record<string, Target> = {
+    'raw node:http JSON echo': await rawEcho(),
+    'ours stateless JSON': await ours('stateless-json'),
+    'ours stateful SSE': await ours('stateful-sse'),
+    'SDK v1 stateful SSE': await sdkStateful(),
+  };
+  try {
+    const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};
+    const contenders: Record<string, () => Promise<number>> = {};
+    for (const [name, target] of Object.entries(targets)) {
+      latency[name] = { p50: [], p99: [], errors: 0 };
+      contenders[name] = async () => {
+        const result = await load(child, target, count);
+        const l = latency[name]!;
+        l.p50.push(result.p50);
+        l.p99.push(result.p99);
+        l.errors += result.errors;
+        return result.elapsedMs;
+      };
+    }
+    const { times, ratios } = await compare(contenders, rounds, options.quick ? 0 : 1);
+    for (const name of Object.keys(targets)) {
+      const rps = (count / median(times[name]!)) * 1000;
+      const l = latency[name]!;
+      const note = `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${l.errors} errors` : ''}`;
+      if (name === 'raw node:http JSON echo') {
+        rows.push({
+          suite: SUITE,
+          figure: `req/s, ${CONCURRENCY} in flight`,
+          contender: name,
+          value: rps,
+          unit: 'req/s',
+          note,
+        });
+        continue;
+      }
+      const ratio = 1 / median(ratios[name]!);
+      const ourRow = name.startsWith('ours');
+      rows.push({
+        suite: SUITE,
+        figure: `req/s, ${CONCURRENCY} in flight`,
+        contender: name,
+        value: rps,
+        unit: 'req/s',
+        ratio,
+        ...(ourRow ? { goal: '>= 0.6', met: ratio >= 0.6 } : {}),
+        note,
+      });
+    }
+
+    // Heap after many requests: a per-request leak shows up as growth proportional to the count.
+    const heapCount = options.quick ? 1_000 : 100_000;
+    for (const name of ['ours stateless JSON', 'ours stateful SSE']) {
+      const target = targets[name]!;
+      await load(child, target, options.quick ? 200 : 2_000);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      await load(child, target, heapCount);
+      gc();
+      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${heapCount.toLocaleString('en-US')} requests`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        goal: '<= 5 MiB',
+        met: growth <= 5,
+      });
+    }
+  } finally {
+    child.kill();
+    for (const target of Object.values(targets)) await target.close();
+  }
+  return rows;
+}
