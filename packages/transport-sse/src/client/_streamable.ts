@@ -254,7 +254,8 @@ export class StreamableHTTPClient implements Transport {
 
   async #post(message: JSONRPCMessage, options: TransportSendOptions | undefined, mayReinit = true): Promise<void> {
     const sentSession = this.#sessionId;
-    const hold = this.#inflight.hold(options?.requestSignal);
+    const signal = options?.requestSignal;
+    const hold = signal === undefined ? this.#inflight.shared : this.#inflight.hold(signal);
     let handedOver = false;
     let expired = false;
     try {
