@@ -178,6 +178,61 @@ describe('StreamableHTTPClientTransport faults', () => {
     expect(errors).toEqual([]);
   });
 
+  it('[SH-46] server restart seen on the GET stream: reconnect gets 404, the session is re-initialized', async () => {
+    let sessions = new Set<string>();
+    let next = 0;
+    const streams: ServerResponse[] = [];
+    const server = await serve((req, res) => {
+      const sid = req.headers['mcp-session-id'] as string | undefined;
+      if (methodOf(req.body) === 'initialize') {
+        const id = `s${next++}`;
+        sessions.add(id);
+        basics(req, res, id);
+        return;
+      }
+      if (sid === undefined || !sessions.has(sid)) {
+        json(res, 404, { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' } });
+        return;
+      }
+      if (req.method === 'GET') {
+        openSse(res);
+        streams.push(res);
+        return;
+      }
+      basics(req, res);
+    });
+    const { transport, errors, closes } = await client(server.url);
+    await transport.send(INIT);
+    await transport.send(INITIALIZED);
+    await expect.poll(() => streams.length).toBe(1);
+    sessions = new Set(); // the server restarts: sessions forgotten, streams cut
+    streams[0]?.socket?.destroy();
+    await expect.poll(() => transport.sessionId).toBe('s1');
+    await expect.poll(() => streams.length).toBe(2);
+    expect(errors).toEqual([]);
+    expect(closes()).toBe(0);
+  });
+
+  it('maps the SDK reconnectionOptions: maxRetries 0 gives up at the first drop', async () => {
+    const server = await serve((req, res) => {
+      if (req.method === 'GET') {
+        openSse(res);
+        res.end(sse('', 'only'));
+        return;
+      }
+      basics(req, res, 'r');
+    });
+    const { transport, errors, closes } = await client(server.url, {
+      reconnect: undefined,
+      reconnectionOptions: { maxRetries: 0 },
+    });
+    await transport.send(INIT);
+    await transport.send(INITIALIZED);
+    await expect.poll(() => closes()).toBe(1);
+    expect(errors[0]?.message).toMatch(/gave up reconnecting/);
+    expect(server.log.filter((r) => r.method === 'GET')).toHaveLength(1);
+  });
+
   it('[SH-27] tolerates 405 for the GET stream without an error', async () => {
     const server = await serve((req, res) => {
       if (!basics(req, res, 'x')) res.writeHead(400).end();
