@@ -330,7 +330,11 @@ export class StreamableHTTPClient implements Transport {
       }
     }
     // The session is gone (SH-45): start a new one and send the message again, once (SH-46).
-    await this.#reinitialize(sentSession);
+    try {
+      await this.#reinitialize(sentSession);
+    } catch (error) {
+      throw this.#wrap(error, 'POST initialize');
+    }
     await this.#post(message, options, false);
   }
 

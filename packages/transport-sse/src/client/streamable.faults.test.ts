@@ -1,5 +1,6 @@
 /** Fault cases against scripted node:http servers: drops, expiry, bad bodies, oversize, dead peers. */
 import { isTransportError, type JSONRPCMessage, type JSONRPCRequest } from '@mcp-transports/core';
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -427,6 +428,21 @@ describe('StreamableHTTPClientTransport faults', () => {
     await transport.close();
     expect(isTransportError(await two, 'ERR_CLOSED')).toBe(true);
     expect(closes()).toBe(1);
+  });
+
+  it('leaves no abort listener on a reused requestSignal once its requests are done', async () => {
+    const server = await serve((req, res) => {
+      json(res, 200, result(idOf(req.body)));
+    });
+    const { transport, messages } = await client(server.url);
+    const controller = new AbortController();
+    for (let i = 0; i < 10; i++) {
+      await Promise.all(
+        [1, 2, 3].map((k) => transport.send(request(i * 10 + k), { requestSignal: controller.signal })),
+      );
+    }
+    expect(messages).toHaveLength(30);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('[TC-1][TC-2] start() twice, send() before start() and after close() reject with typed errors', async () => {
