@@ -10,10 +10,14 @@ import type { BenchOptions, Row } from './harness.js';
 import { renderMarkdown, renderTable } from './report.js';
 import { coreSuite } from './suites/core.js';
 import { httpClientSuite } from './suites/http-client.js';
+import { redisSuite } from './suites/redis.js';
+import { stdioSuite } from './suites/stdio.js';
 
 const suites: Record<string, (options: BenchOptions) => Promise<Row[]>> = {
   core: coreSuite,
   'http-client': httpClientSuite,
+  redis: redisSuite,
+  stdio: stdioSuite,
 };
 
 const { values } = parseArgs({

@@ -2,15 +2,27 @@
  * Writes framed messages to a byte stream, respecting backpressure.
  *
  * Messages sent in the same tick are joined into one `write()` (a pipelined burst of 10k
- * messages costs a handful of syscalls, not 10k). When the stream's buffer is full we wait for
+ * messages costs a handful of syscalls, not 10k), and their `send()` calls share one promise. When the stream's buffer is full we wait for
  * one 'drain' with one listener, however many sends are waiting: the SDK adds a `once('drain')`
  * per send, which piles up listeners (and MaxListenersExceeded warnings) under load.
  */
 import type { Writable } from 'node:stream';
 
-interface Pending {
+/** The messages of one write: one promise shared by all of them (10k sends, one allocation). */
+interface Batch {
+  promise: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
+}
+
+function batch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 /** Where `guardStdout()` keeps the real `process.stdout.write`, so the wire bypasses the guard. */
@@ -21,7 +33,7 @@ type WriteFn = (chunk: string, callback: (error?: Error | null) => void) => bool
 export class BatchingWriter {
   readonly #stream: Writable;
   #texts: string[] = [];
-  #pending: Pending[] = [];
+  #batch: Batch | undefined;
   #scheduled = false;
   #waitingForDrain = false;
   #failure: Error | undefined;
@@ -33,17 +45,16 @@ export class BatchingWriter {
   /** Queues `text`; resolves once it has been written to the stream (handed to the OS). */
   write(text: string): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise<void>((resolve, reject) => {
-      this.#texts.push(text);
-      this.#pending.push({ resolve, reject });
-      if (!this.#scheduled && !this.#waitingForDrain) {
-        this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#flush();
-        });
-      }
-    });
+    this.#texts.push(text);
+    this.#batch ??= batch();
+    if (!this.#scheduled && !this.#waitingForDrain) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        this.#flush();
+      });
+    }
+    return this.#batch.promise;
   }
 
   /** Writes whatever is queued now, ignoring backpressure (used on close, so nothing is dropped). */
@@ -55,34 +66,30 @@ export class BatchingWriter {
   /** Rejects everything queued and every later write with `error`. */
   fail(error: Error): void {
     this.#failure ??= error;
-    const pending = this.#pending;
+    const pending = this.#batch;
     this.#texts = [];
-    this.#pending = [];
-    for (const p of pending) p.reject(error);
+    this.#batch = undefined;
+    pending?.reject(error);
   }
 
   #flush(): void {
     if (this.#texts.length === 0 || this.#failure !== undefined) return;
     const texts = this.#texts;
-    const pending = this.#pending;
+    const pending = this.#batch as Batch;
     this.#texts = [];
-    this.#pending = [];
+    this.#batch = undefined;
     const chunk = texts.length === 1 ? (texts[0] as string) : texts.join('');
     const stream = this.#stream as Writable & { [WIRE_WRITE]?: WriteFn };
     const write: WriteFn = stream[WIRE_WRITE] ?? ((c, cb) => stream.write(c, cb));
     let ok: boolean;
     try {
       ok = write.call(stream, chunk, (error) => {
-        if (error) {
-          for (const p of pending) p.reject(error);
-        } else {
-          for (const p of pending) p.resolve();
-        }
+        if (error) pending.reject(error);
+        else pending.resolve();
       });
     } catch (error) {
       // write() throws synchronously after destroy() on some Node versions.
-      const e = error instanceof Error ? error : new Error(String(error));
-      for (const p of pending) p.reject(e);
+      pending.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     if (!ok) {

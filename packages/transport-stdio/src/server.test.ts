@@ -114,6 +114,14 @@ describe('StdioServerTransport', () => {
     expect(s.transport.closeReason).toBe('stdin-error');
   });
 
+  it('[TC-4] closes when stdin is destroyed without an end (a reset pipe)', async () => {
+    const s = setup();
+    await s.transport.start();
+    s.stdin.destroy();
+    await waitFor(() => s.closes === 1, 2000, 'onclose');
+    expect(s.errors).toEqual([]);
+  });
+
   it('[TC-1][TC-2] start twice rejects; send before start rejects', async () => {
     const s = setup();
     await expect(s.transport.send({ jsonrpc: '2.0', method: 'x' })).rejects.toMatchObject({

@@ -93,6 +93,7 @@ export class StdioServerTransport implements Transport {
     this.#stdin.on('data', this.#onData);
     this.#stdin.on('end', this.#onEnd);
     this.#stdin.on('error', this.#onStdinError);
+    this.#stdin.on('close', this.#onStdinClose);
     this.#stdout.on('error', this.#onStdoutError);
     return Promise.resolve();
   }
@@ -129,6 +130,11 @@ export class StdioServerTransport implements Transport {
     this.#close('stdin-end');
   };
 
+  /** Destroyed without an 'end' (a socket reset, a destroyed stream): the client is gone all the same. */
+  readonly #onStdinClose = (): void => {
+    this.#close('stdin-end');
+  };
+
   readonly #onStdinError = (error: Error): void => {
     this.#report(error);
     this.#close('stdin-error');
@@ -151,6 +157,7 @@ export class StdioServerTransport implements Transport {
       this.#stdin.off('data', this.#onData);
       this.#stdin.off('end', this.#onEnd);
       this.#stdin.off('error', this.#onStdinError);
+      this.#stdin.off('close', this.#onStdinClose);
       // Paused with no listener, stdin no longer holds the event loop open.
       this.#stdin.pause();
       if (this.#endOnClose && reason !== 'stdout-error') this.#stdout.end();

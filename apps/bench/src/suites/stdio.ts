@@ -1,0 +1,227 @@
+/**
+ * stdio: our client + server transports against a raw pipe (with and without JSON per line) and
+ * the official SDK's stdio transports (v1 and v2), each talking to its own echo child, all in the
+ * same run. Figures: sequential round trip p50/p99, pipelined throughput (10k and 50k in flight),
+ * and one 1/10/50 MB message round trip.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { StdioClientTransport } from '@mcp-transports/stdio';
+import { StdioClientTransport as SdkV1ClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport as SdkV2ClientTransport } from '@modelcontextprotocol/client/stdio';
+import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+
+const SUITE = 'stdio';
+const ECHO = fileURLToPath(new URL('./stdio-echo.ts', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const LIMIT = 128 * 1024 * 1024;
+
+/** One echo connection: send a message, get every echoed message back through `onmessage`. */
+interface Peer {
+  send(message: object): void;
+  onmessage: (message: { id?: number }) => void;
+  close(): Promise<void>;
+}
+
+const echoArgs = (mode: string) => ['--import', 'tsx', ECHO, mode];
+
+/** A raw pipe client: JSON.stringify + one write per message; lines split linearly and JSON.parsed. */
+function rawPeer(mode: 'raw' | 'raw-json'): Peer {
+  const child = spawn(process.execPath, echoArgs(mode), { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'inherit'] });
+  const peer: Peer = {
+    send: (message) => child.stdin.write(`${JSON.stringify(message)}\n`),
+    onmessage: () => undefined,
+    close: async () => {
+      child.stdin.end();
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+  let pieces: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      pieces.push(chunk.subarray(start, nl));
+      const line = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+      pieces = [];
+      peer.onmessage(JSON.parse(line.toString('utf8')) as { id?: number });
+      start = nl + 1;
+    }
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
+  });
+  return peer;
+}
+
+interface AnyTransport {
+  start(): Promise<void>;
+  send(m: object): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: (m: object) => void;
+}
+
+async function transportPeer(transport: AnyTransport): Promise<Peer> {
+  const peer: Peer = {
+    send: (message) => void transport.send(message),
+    onmessage: () => undefined,
+    close: () => transport.close(),
+  };
+  transport.onmessage = (m) => peer.onmessage(m);
+  await transport.start();
+  return peer;
+}
+
+async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
+  const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
+  const peers: Record<string, Peer> = {
+    'raw pipe + JSON': rawPeer('raw-json'),
+    'raw pipe (bytes)': rawPeer('raw'),
+    ours: await transportPeer(
+      new StdioClientTransport({ ...base, args: echoArgs('ours'), maxMessageBytes: LIMIT }) as AnyTransport,
+    ),
+  };
+  if (includeSdk) {
+    peers['SDK v1'] = await transportPeer(
+      new SdkV1ClientTransport({ ...base, args: echoArgs('sdk-v1'), maxBufferSize: LIMIT }) as AnyTransport,
+    );
+    peers['SDK v2'] = await transportPeer(
+      new SdkV2ClientTransport({ ...base, args: echoArgs('sdk-v2'), maxBufferSize: LIMIT }) as AnyTransport,
+    );
+  }
+  // Wait until every child answers (tsx startup is not what we measure).
+  for (const peer of Object.values(peers)) await roundTrip(peer, { jsonrpc: '2.0', id: -1, method: 'warm' });
+  return peers;
+}
+
+function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    peer.onmessage = (m) => {
+      if (m.id === message.id) resolve();
+    };
+    peer.send(message);
+  });
+}
+
+function request(id: number, params: object = { text: 'hello, world', n: id }) {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params };
+}
+
+export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const rounds = options.quick ? 2 : 7;
+  const peers = await makePeers(true);
+  const names = Object.keys(peers);
+  const contenders = (fn: (peer: Peer) => Promise<number>, only: readonly string[] = names) =>
+    Object.fromEntries(only.map((name) => [name, () => fn(peers[name] as Peer)]));
+  const progress = (what: string) => process.stderr.write(`  stdio: ${what}\n`);
+  const push = (figure: string, name: string, value: number, unit: string, ratio?: number, goal?: string) => {
+    const met =
+      goal === undefined || ratio === undefined
+        ? undefined
+        : goal.startsWith('>=')
+          ? ratio >= Number(goal.slice(3))
+          : ratio <= Number(goal.slice(3));
+    rows.push({ suite: SUITE, figure, contender: name, value, unit, ratio, goal, met });
+    // Long runs: show each figure as it lands, so a stopped run still tells something.
+    progress(`${figure} · ${name}: ${value.toFixed(1)} ${unit}${ratio === undefined ? '' : ` (${ratio.toFixed(2)}x)`}`);
+  };
+
+  try {
+    // -- sequential round trips ---------------------------------------------------------------
+    const sequential = options.quick ? 100 : 1000;
+    progress(`round trips (${sequential} × ${rounds} rounds)`);
+    const p99s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const rt = await compare(
+      contenders(async (peer) => {
+        const latencies: number[] = [];
+        for (let i = 0; i < sequential; i++) {
+          const start = performance.now();
+          await roundTrip(peer, request(i));
+          latencies.push(performance.now() - start);
+        }
+        const name = names.find((n) => peers[n] === peer) as string;
+        (p99s[name] as number[]).push(percentile(latencies, 99));
+        return percentile(latencies, 50);
+      }),
+      rounds,
+    );
+    for (const name of names) {
+      const isOurs = name === 'ours';
+      push(
+        'round trip p50',
+        name,
+        median(rt.times[name]!) * 1000,
+        'µs',
+        median(rt.ratios[name]!),
+        isOurs ? '<= 1.15' : undefined,
+      );
+    }
+    for (const name of names) {
+      const ratios = (p99s[name] as number[]).map((v, i) => v / (p99s['raw pipe + JSON']![i] as number));
+      push('round trip p99', name, median(p99s[name]!) * 1000, 'µs', median(ratios));
+    }
+
+    // -- pipelined --------------------------------------------------------------------------------
+    for (const inFlight of options.quick ? [2_000] : [10_000, 50_000]) {
+      progress(`pipelined ${inFlight}`);
+      // The SDK adds one 'drain' listener per blocked send and removing each is O(listeners):
+      // 50k in flight is quadratic there (minutes per round), so it runs at 10k only.
+      const only = inFlight > 10_000 ? names.filter((n) => !n.startsWith('SDK')) : names;
+      const result = await compare(
+        contenders(async (peer) => {
+          const start = performance.now();
+          await new Promise<void>((resolve) => {
+            let got = 0;
+            peer.onmessage = () => {
+              if (++got === inFlight) resolve();
+            };
+            for (let i = 0; i < inFlight; i++) peer.send(request(i));
+          });
+          return performance.now() - start;
+        }, only),
+        rounds,
+      );
+      for (const name of only) {
+        // Throughput ratio: baseline time / contender time.
+        const ratio = 1 / median(result.ratios[name]!);
+        push(
+          `pipelined ${inFlight / 1000}k in flight`,
+          name,
+          (inFlight / median(result.times[name]!)) * 1000,
+          'msg/s',
+          ratio,
+          name === 'ours' ? '>= 0.9' : undefined,
+        );
+      }
+    }
+
+    // -- one big message ---------------------------------------------------------------------------
+    for (const mb of options.quick ? [1] : [1, 10, 50]) {
+      progress(`${mb} MB message`);
+      const message = request(1_000_000 + mb, { text: 'x'.repeat(mb * 1024 * 1024) });
+      // At 50 MB the SDK v1's quadratic ReadBuffer takes a minute or more per round: no warm-up.
+      const big = mb >= 50;
+      const result = await compare(
+        contenders(async (peer) => {
+          const start = performance.now();
+          await roundTrip(peer, message);
+          return performance.now() - start;
+        }),
+        options.quick ? 1 : big ? 2 : 5,
+        big ? 0 : 1,
+      );
+      for (const name of names) {
+        push(
+          `${mb} MB message round trip`,
+          name,
+          median(result.times[name]!),
+          'ms',
+          median(result.ratios[name]!),
+          name === 'ours' ? '<= 1.2' : undefined,
+        );
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(peers).map((p) => p.close()));
+  }
+  return rows;
+}

@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RedisTarget {
+  /** `redis://` or `rediss://` URL of the Redis server, without the fragment. */
+  readonly url: string;
+  /** The MCP endpoint name on that Redis (the URL fragment; default `demo`). */
+  readonly endpoint: string;
+}
+
+export interface ServerArgs {
+  readonly stdio: boolean;
+  readonly http?: HostPort;
+  readonly ws?: HostPort;
+  readonly redis?: RedisTarget;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: mcp-demo-server [--stdio] [--http HOST:PORT] [--ws HOST:PORT] [--redis URL[#endpoint]]
+
+  --stdio            serve one session on stdin/stdout (ends when stdin ends)
+  --http HOST:PORT   Streamable HTTP at /mcp and legacy HTTP+SSE at /sse (PORT 0 picks a free port)
+  --ws HOST:PORT     WebSocket at /mcp
+  --redis URL        MCP over Redis, e.g. redis://127.0.0.1:6379#demo
+  -h, --help         show this help
+
+Flags combine; at least one is required. SIGINT/SIGTERM close every session and exit.`;
+
+/** A command-line mistake: the CLI prints the message and the usage, and exits with status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseServerArgs(argv: readonly string[]): ServerArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        stdio: { type: 'boolean', default: false },
+        http: { type: 'string' },
+        ws: { type: 'string' },
+        redis: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const args: ServerArgs = {
+    stdio: values.stdio,
+    help: values.help,
+    ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
+    ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
+    ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis) }),
+  };
+  if (!args.help && !args.stdio && !args.http && !args.ws && !args.redis) {
+    throw new UsageError('choose at least one transport: --stdio, --http, --ws or --redis');
+  }
+  return args;
+}
+
+/** `127.0.0.1:3000`, `localhost:0`, `[::1]:8080`. */
+export function parseHostPort(flag: string, value: string): HostPort {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(value);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || !(port >= 0 && port <= 65_535)) {
+    throw new UsageError(`${flag} expects HOST:PORT (e.g. 127.0.0.1:3000, PORT 0 for any free port), got "${value}"`);
+  }
+  const host = match[1]!;
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
+}
+
+export function parseRedisTarget(value: string): RedisTarget {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
+  }
+  const endpoint = decodeURIComponent(url.hash.slice(1)) || 'demo';
+  url.hash = '';
+  return { url: url.href, endpoint };
+}
