@@ -4,7 +4,7 @@
  * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, same run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { JSONRPCMessage } from '@mcp-transports/core';
@@ -93,14 +93,30 @@ async function viaTransport(transport: {
   };
 }
 
+/**
+ * The SDK's transports pass one AbortSignal to every fetch(); Node's fetch adds an abort listener
+ * per request that goes only when the request is garbage-collected, so thousands pile up and Node
+ * prints a MaxListenersExceededWarning per request past 1500, flooding the report. The listeners
+ * (the SDK's real cost) stay; only the warning is turned off, once `start()` made the controller.
+ */
+function quiet<T extends { start(): Promise<void> }>(transport: T): T {
+  const start = transport.start.bind(transport);
+  transport.start = async () => {
+    await start();
+    const controller = (transport as unknown as { _abortController?: AbortController })._abortController;
+    if (controller !== undefined) setMaxListeners(0, controller.signal);
+  };
+  return transport;
+}
+
 export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const { url, child } = await startEcho();
   const contenders: Record<string, Contender> = {
     'raw undici keep-alive': rawUndici(url),
     ours: await viaTransport(new StreamableHTTPClientTransport(url)),
-    'SDK v1': await viaTransport(new SdkV1Transport(new URL(url))),
-    'SDK v2': await viaTransport(new SdkV2Transport(new URL(url))),
+    'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
+    'SDK v2': await viaTransport(quiet(new SdkV2Transport(new URL(url)))),
   };
   const names = Object.keys(contenders);
   const requests = options.quick ? 100 : 2_000;

@@ -57,8 +57,11 @@ export async function collectText(chunks: AsyncIterable<Uint8Array>, limit: numb
   return new TextDecoder().decode(joined);
 }
 
-async function* readerChunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
-  if (body === null) return;
+async function* readerChunks(body: ReadableStream<Uint8Array> | null, onDone: () => void): AsyncGenerator<Uint8Array> {
+  if (body === null) {
+    onDone();
+    return;
+  }
   // getReader() rather than `for await (… of body)`: Safari's ReadableStream is not async-iterable.
   const reader = body.getReader();
   let finished = false;
@@ -72,6 +75,7 @@ async function* readerChunks(body: ReadableStream<Uint8Array> | null): AsyncGene
       yield value;
     }
   } finally {
+    onDone();
     // The consumer stopped early (oversize, close): cancel, so the connection is released. The
     // cancellation's own outcome does not matter any more: the reason was already reported.
     if (!finished) reader.cancel().catch(() => undefined);
@@ -85,26 +89,43 @@ async function* readerChunks(body: ReadableStream<Uint8Array> | null): AsyncGene
 export function fetchRequester(fetchFn: FetchLike, requestInit?: RequestInit): HttpRequester {
   const { headers: _ignored, ...init } = requestInit ?? {};
   return async (request) => {
-    const response = await fetchFn(request.url, {
-      ...init,
-      method: request.method,
-      headers: request.headers,
-      body: request.body ?? null,
-      signal: request.signal,
-    });
+    // A signal of our own per request, linked to the caller's and unlinked once the body is done:
+    // the caller's signal may be shared by every request of a transport, and Node's fetch keeps
+    // its abort listener on the signal it is given until garbage collection.
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(request.signal.reason);
+    if (request.signal.aborted) controller.abort(request.signal.reason);
+    else request.signal.addEventListener('abort', forward, { once: true });
+    const unlink = (): void => request.signal.removeEventListener('abort', forward);
+    let response: Response;
+    try {
+      response = await fetchFn(request.url, {
+        ...init,
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      unlink();
+      throw error;
+    }
+    const body = (): AsyncGenerator<Uint8Array> => readerChunks(response.body, unlink);
     return {
       status: response.status,
       header: (name) => response.headers.get(name) ?? undefined,
-      chunks: () => readerChunks(response.body),
+      chunks: body,
       text: (limit) => {
         const length = Number(response.headers.get('content-length') ?? Number.NaN);
         if (length > limit) {
+          unlink();
           void response.body?.cancel();
           return Promise.reject(tooLarge(limit));
         }
-        return collectText(readerChunks(response.body), limit);
+        return collectText(body(), limit);
       },
       dump: async () => {
+        unlink();
         await response.body?.cancel();
       },
     };

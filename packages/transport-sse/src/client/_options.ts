@@ -121,6 +121,12 @@ export interface Held {
  */
 export class InFlight {
   readonly #controllers = new Set<AbortController>();
+  readonly #shared = new AbortController();
+  /**
+   * For requests that only close() aborts (most POSTs): one signal shared by all of them, so the
+   * hot path makes no AbortController per message. Its `abort` and `release` do nothing.
+   */
+  readonly shared: Held = { signal: this.#shared.signal, abort: () => undefined, release: () => undefined };
 
   /** A signal for one request, aborted by `abortAll()` or by the caller's `signal`. */
   hold(signal?: AbortSignal): Held {
@@ -144,6 +150,7 @@ export class InFlight {
   }
 
   abortAll(reason: Error): void {
+    this.#shared.abort(reason);
     for (const controller of this.#controllers) controller.abort(reason);
     this.#controllers.clear();
   }
@@ -153,25 +160,32 @@ export class InFlight {
  * Sends one request with the auth headers, and on 401 asks the provider (`onUnauthorized`) once
  * and retries once. `headers()` is called per attempt, so a refreshed token is picked up.
  */
-export async function requestWithAuth(
+export function requestWithAuth(
   http: HttpRequester,
   options: HttpClientOptions,
   request: Omit<HttpRequest, 'headers'>,
   headers: () => Record<string, string>,
 ): Promise<HttpResponse> {
+  const provider = options.authProvider;
+  // The common case, kept free of extra awaits: it is on every message's path.
+  if (provider === undefined) return http({ ...request, headers: headers() });
+  return authorizedRequest(http, provider, request, headers);
+}
+
+async function authorizedRequest(
+  http: HttpRequester,
+  provider: AuthProvider | OAuthTokensProvider,
+  request: Omit<HttpRequest, 'headers'>,
+  headers: () => Record<string, string>,
+): Promise<HttpResponse> {
   const withToken = async (): Promise<Record<string, string>> => {
     const result = headers();
-    const provider = options.authProvider;
-    if (provider !== undefined) {
-      const token = await providerToken(provider);
-      if (token !== undefined) result.authorization = `Bearer ${token}`;
-    }
+    const token = await providerToken(provider);
+    if (token !== undefined) result.authorization = `Bearer ${token}`;
     return result;
   };
   const response = await http({ ...request, headers: await withToken() });
-  const provider = options.authProvider;
-  if (response.status !== 401 || provider === undefined || !('token' in provider)) return response;
-  if (provider.onUnauthorized === undefined) return response;
+  if (response.status !== 401 || !('token' in provider) || provider.onUnauthorized === undefined) return response;
   // Asked once: refresh the token, then one retry. A second 401 is the caller's error.
   const wwwAuthenticate = response.header('www-authenticate');
   await response.dump();

@@ -254,7 +254,8 @@ export class StreamableHTTPClient implements Transport {
 
   async #post(message: JSONRPCMessage, options: TransportSendOptions | undefined, mayReinit = true): Promise<void> {
     const sentSession = this.#sessionId;
-    const hold = this.#inflight.hold(options?.requestSignal);
+    const signal = options?.requestSignal;
+    const hold = signal === undefined ? this.#inflight.shared : this.#inflight.hold(signal);
     let handedOver = false;
     let expired = false;
     try {
@@ -329,7 +330,11 @@ export class StreamableHTTPClient implements Transport {
       }
     }
     // The session is gone (SH-45): start a new one and send the message again, once (SH-46).
-    await this.#reinitialize(sentSession);
+    try {
+      await this.#reinitialize(sentSession);
+    } catch (error) {
+      throw this.#wrap(error, 'POST initialize');
+    }
     await this.#post(message, options, false);
   }
 

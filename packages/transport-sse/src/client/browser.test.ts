@@ -1,4 +1,5 @@
 /** The browser entry: bundles with no Node built-in and no undici, and works on a plain `fetch`. */
+import { getEventListeners } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { build } from 'tsdown';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSdkPeer, type SdkPeer } from './_fixtures/sdk-server.js';
+import { fetchRequester } from './_http.js';
 import { StreamableHTTPClientTransport } from './browser.js';
 
 let peer: SdkPeer | undefined;
@@ -70,5 +72,18 @@ describe('@mcp-transports/sse/browser', () => {
     expect((result as { content: { text: string }[] }).content[0]?.text).toBe('from a page');
     expect(calls).toBeGreaterThanOrEqual(3);
     await client.close();
+  });
+
+  it('the fetch stack unlinks from a shared signal once each body is done (Node fetch would keep it)', async () => {
+    peer = await startSdkPeer();
+    const http = fetchRequester((url, init) => fetch(url, init));
+    const shared = new AbortController();
+    const url = new URL(peer.url);
+    for (let i = 0; i < 5; i++) {
+      const response = await http({ method: 'GET', url, headers: {}, signal: shared.signal });
+      if (i % 2 === 0) await response.text(4096);
+      else await response.dump();
+    }
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
 });

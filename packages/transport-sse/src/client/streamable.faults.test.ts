@@ -1,5 +1,6 @@
 /** Fault cases against scripted node:http servers: drops, expiry, bad bodies, oversize, dead peers. */
 import { isTransportError, type JSONRPCMessage, type JSONRPCRequest } from '@mcp-transports/core';
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -176,6 +177,61 @@ describe('StreamableHTTPClientTransport faults', () => {
       [2, 's1'],
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('[SH-46] server restart seen on the GET stream: reconnect gets 404, the session is re-initialized', async () => {
+    let sessions = new Set<string>();
+    let next = 0;
+    const streams: ServerResponse[] = [];
+    const server = await serve((req, res) => {
+      const sid = req.headers['mcp-session-id'] as string | undefined;
+      if (methodOf(req.body) === 'initialize') {
+        const id = `s${next++}`;
+        sessions.add(id);
+        basics(req, res, id);
+        return;
+      }
+      if (sid === undefined || !sessions.has(sid)) {
+        json(res, 404, { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' } });
+        return;
+      }
+      if (req.method === 'GET') {
+        openSse(res);
+        streams.push(res);
+        return;
+      }
+      basics(req, res);
+    });
+    const { transport, errors, closes } = await client(server.url);
+    await transport.send(INIT);
+    await transport.send(INITIALIZED);
+    await expect.poll(() => streams.length).toBe(1);
+    sessions = new Set(); // the server restarts: sessions forgotten, streams cut
+    streams[0]?.socket?.destroy();
+    await expect.poll(() => transport.sessionId).toBe('s1');
+    await expect.poll(() => streams.length).toBe(2);
+    expect(errors).toEqual([]);
+    expect(closes()).toBe(0);
+  });
+
+  it('maps the SDK reconnectionOptions: maxRetries 0 gives up at the first drop', async () => {
+    const server = await serve((req, res) => {
+      if (req.method === 'GET') {
+        openSse(res);
+        res.end(sse('', 'only'));
+        return;
+      }
+      basics(req, res, 'r');
+    });
+    const { transport, errors, closes } = await client(server.url, {
+      reconnect: undefined,
+      reconnectionOptions: { maxRetries: 0 },
+    });
+    await transport.send(INIT);
+    await transport.send(INITIALIZED);
+    await expect.poll(() => closes()).toBe(1);
+    expect(errors[0]?.message).toMatch(/gave up reconnecting/);
+    expect(server.log.filter((r) => r.method === 'GET')).toHaveLength(1);
   });
 
   it('[SH-27] tolerates 405 for the GET stream without an error', async () => {
@@ -372,6 +428,21 @@ describe('StreamableHTTPClientTransport faults', () => {
     await transport.close();
     expect(isTransportError(await two, 'ERR_CLOSED')).toBe(true);
     expect(closes()).toBe(1);
+  });
+
+  it('leaves no abort listener on a reused requestSignal once its requests are done', async () => {
+    const server = await serve((req, res) => {
+      json(res, 200, result(idOf(req.body)));
+    });
+    const { transport, messages } = await client(server.url);
+    const controller = new AbortController();
+    for (let i = 0; i < 10; i++) {
+      await Promise.all(
+        [1, 2, 3].map((k) => transport.send(request(i * 10 + k), { requestSignal: controller.signal })),
+      );
+    }
+    expect(messages).toHaveLength(30);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('[TC-1][TC-2] start() twice, send() before start() and after close() reject with typed errors', async () => {

@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSdkPeer, type SdkPeer } from './_fixtures/sdk-server.js';
+import { startSdkV2Peer } from './_fixtures/sdk-v2-server.js';
 import { HTTPStatusError, StreamableHTTPClientTransport } from './index.js';
 
 let peer: SdkPeer | undefined;
@@ -145,5 +146,22 @@ describe('StreamableHTTPClientTransport against the SDK v1 server: streams and s
     await client.connect(transport);
     const result = await client.callTool({ name: 'echo', arguments: { text: 'v2' } });
     expect(text(result)).toBe('v2');
+  });
+});
+
+describe.each([
+  ['SSE responses', false],
+  ['JSON responses', true],
+])('StreamableHTTPClientTransport against SDK v2 WebStandardStreamableHTTPServerTransport (%s)', (_name, json) => {
+  it('[SH-13][SH-43] initializes and calls tools (SDK v1 Client, our transport, SDK v2 server)', async () => {
+    const v2 = await startSdkV2Peer({ json });
+    try {
+      const { client, transport } = await connect(v2.url);
+      expect(transport.sessionId).toBeDefined();
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'to v2' } }))).toBe('to v2');
+      await client.close();
+    } finally {
+      await v2.close();
+    }
   });
 });
