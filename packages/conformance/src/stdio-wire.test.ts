@@ -16,13 +16,15 @@ const expectedFailures = JSON.parse(
 ) as ExpectedFailure[];
 
 describe('stdio wire checks: @modelcontextprotocol/server-everything', () => {
-  it('every check passes or fails as recorded', async () => {
+  it('every check passes or fails as recorded', { timeout: 120_000 }, async () => {
     const results = await runWireChecks(
       STDIO_CHECKS,
       { command: process.execPath, args: [everything, 'stdio'] },
       {
         expectedFailures,
         concurrency: 4,
+        // The server takes a second or more to start on a busy machine: generous waits cost nothing.
+        timeoutMs: 20_000,
       },
     );
     expect(results.map((r) => r.id)).toEqual(STDIO_CHECKS.map((c) => c.id));
