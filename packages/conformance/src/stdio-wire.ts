@@ -326,7 +326,14 @@ const malformedLine: WireCheck<StdioTarget> = {
     }
     await sleep(100);
     expectAlive(session, 'the server died on a malformed line');
-    const response = await session.request('after-garbage', 'ping');
+    let response: JSONRPCMessage;
+    try {
+      response = await session.request('after-garbage', 'ping');
+    } catch (error) {
+      // It may die a moment later than the pause above: say what happened, not that ping failed.
+      expectAlive(session, 'the server died on a malformed line');
+      throw error;
+    }
     if (!('result' in response)) fail(`ping after malformed lines failed: ${preview(response)}`);
   },
 };
