@@ -161,44 +161,56 @@ export function preview(value: unknown, max = 160): string {
 
 type Leak = { kind: 'unhandled rejection' | 'uncaught exception'; error: unknown };
 
+/** Guards active right now (checks may run concurrently), and the runner's handlers they displaced. */
+const active = new Set<LeakGuard>();
+let displaced:
+  { rejection: NodeJS.UnhandledRejectionListener[]; exception: NodeJS.UncaughtExceptionListener[] } | undefined;
+const onRejection = (error: unknown): void => {
+  for (const guard of active) guard.leaks.push({ kind: 'unhandled rejection', error });
+};
+const onException = (error: unknown): void => {
+  for (const guard of active) guard.leaks.push({ kind: 'uncaught exception', error });
+};
+
 /**
  * While a check runs, takes over `process`'s `unhandledRejection` and `uncaughtException` events:
- * a transport that leaks either fails the check that provoked it, and the test runner's own
- * handlers (restored afterwards) do not abort the whole run for it. Outside Node it does nothing.
+ * a transport that leaks either fails the check that provoked it (every check running at that
+ * moment, when they run concurrently), and the test runner's own handlers, restored when the last
+ * guard goes, do not abort the whole run for it. Outside Node it does nothing.
  */
 export class LeakGuard {
   readonly leaks: Leak[] = [];
-  #saved: { rejection: NodeJS.UnhandledRejectionListener[]; exception: NodeJS.UncaughtExceptionListener[] } | undefined;
-  readonly #onRejection = (error: unknown): void => {
-    this.leaks.push({ kind: 'unhandled rejection', error });
-  };
-  readonly #onException = (error: unknown): void => {
-    this.leaks.push({ kind: 'uncaught exception', error });
-  };
+  #installed = false;
 
   install(): void {
-    if (typeof process === 'undefined' || typeof process.on !== 'function') return;
-    this.#saved = {
-      rejection: process.listeners('unhandledRejection'),
-      exception: process.listeners('uncaughtException'),
-    };
-    process.removeAllListeners('unhandledRejection');
-    process.removeAllListeners('uncaughtException');
-    process.on('unhandledRejection', this.#onRejection);
-    process.on('uncaughtException', this.#onException);
+    if (typeof process === 'undefined' || typeof process.on !== 'function' || this.#installed) return;
+    this.#installed = true;
+    if (active.size === 0) {
+      displaced = {
+        rejection: process.listeners('unhandledRejection'),
+        exception: process.listeners('uncaughtException'),
+      };
+      process.removeAllListeners('unhandledRejection');
+      process.removeAllListeners('uncaughtException');
+      process.on('unhandledRejection', onRejection);
+      process.on('uncaughtException', onException);
+    }
+    active.add(this);
   }
 
   /** Gives late rejections a few turns of the event loop to surface, then restores the runner's handlers. */
   async uninstall(): Promise<void> {
-    const saved = this.#saved;
-    if (saved === undefined) return;
+    if (!this.#installed) return;
     await sleep(10);
     await new Promise((resolve) => setImmediate(resolve));
-    process.off('unhandledRejection', this.#onRejection);
-    process.off('uncaughtException', this.#onException);
-    for (const listener of saved.rejection) process.on('unhandledRejection', listener);
-    for (const listener of saved.exception) process.on('uncaughtException', listener);
-    this.#saved = undefined;
+    this.#installed = false;
+    active.delete(this);
+    if (active.size > 0 || displaced === undefined) return;
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    for (const listener of displaced.rejection) process.on('unhandledRejection', listener);
+    for (const listener of displaced.exception) process.on('uncaughtException', listener);
+    displaced = undefined;
   }
 
   describe(): string {

@@ -14,7 +14,7 @@ export interface ContractContext {
   readonly caps: ResolvedCapabilities;
   readonly client: Side;
   readonly server: Side;
-  /** Starts the server end, then the client end, and performs the handshake when declared. */
+  /** Starts both ends (concurrently), and performs the handshake when declared. */
   connect(): Promise<void>;
 }
 
@@ -508,8 +508,11 @@ export function createContext(pair: TransportPair, caps: ResolvedCapabilities): 
     client,
     server,
     async connect() {
-      await within(startOnce(server.transport), caps.timeoutMs, 'server.start()');
-      await within(startOnce(client.transport), caps.timeoutMs, 'client.start()');
+      // Both at once: a relay's server end may only come up once the client has spawned or dialled it.
+      await Promise.all([
+        within(startOnce(server.transport), caps.timeoutMs, 'server.start()'),
+        within(startOnce(client.transport), caps.timeoutMs, 'client.start()'),
+      ]);
       if (!caps.handshake) return;
       server.react = (message) => {
         if (isRequest(message) && message.method === 'initialize') {

@@ -4,13 +4,15 @@
  */
 import { describe, it } from 'vitest';
 import { CONTRACT_CHECKS } from './contract.js';
-import { checkBudgetMs, runContractCheck } from './runner.js';
+import { checkBudgetMs, runContractCheck, selected } from './runner.js';
 import type { ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
 import { resolveCapabilities } from './types.js';
 
 export interface DescribeConformanceOptions {
   /** Known gaps, each run with `it.fails` and its reason in the test name. @default [] */
   expectedFailures?: readonly ExpectedFailure[];
+  /** Register only these check ids (or ids under a prefix ending in `.`). @default every check */
+  only?: readonly string[];
 }
 
 /**
@@ -30,6 +32,7 @@ export function describeTransportConformance(
   const timeout = checkBudgetMs(caps) + caps.timeoutMs * 2;
   describe(name, () => {
     for (const check of CONTRACT_CHECKS) {
+      if (!selected(check.id, options.only)) continue;
       const title = `[${check.requirements.join(', ')}] ${check.id}: ${check.title}`;
       const notApplicable = check.notApplicable?.(caps);
       if (notApplicable !== undefined) {

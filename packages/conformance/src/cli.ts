@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
+ * command. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * (a failure, or a stale expected failure), 2 on a usage error.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeError } from './_harness.js';
+import { formatTable, hasUnexpected, toJson, toJUnit } from './report.js';
+import { runConformance } from './runner.js';
+import { STDIO_CHECKS } from './stdio-wire.js';
+import type { CheckResult, ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
+import { runWireChecks } from './wire.js';
+
+const USAGE = `Usage:
+  mcp-transports-conformance contract <module> [options]
+      Layer 1: <module> exports \`factory\` (or a default function) returning { client, server, close },
+      and optionally \`capabilities\` and \`expectedFailures\`. TypeScript modules need a loader:
+      node --import tsx $(which mcp-transports-conformance) contract ./pair.ts
+  mcp-transports-conformance stdio [options] -- <command> [args...]
+      Layer 2: spawns <command> and checks the stdio wire rules (ST-*, LC-11).
+
+Options:
+  --json FILE               write the results as JSON
+  --junit FILE              write the results as JUnit XML
+  --expected-failures FILE  JSON list of { "id", "reason" }: known gaps (a listed check that passes is "stale")
+  --only IDS                comma-separated check ids (or prefixes ending in ".") to run
+  --timeout MS              how long one step may wait (default 10000)
+  --exit-timeout MS         stdio: how long the server may take to exit after stdin ends (default 5000)
+  --concurrency N           stdio: checks run at once, each with its own process (default 1)
+  -h, --help                show this help
+
+Exit code: 0 when every result is expected, 1 on a failure or a stale expected failure, 2 on a usage error.`;
+
+class UsageError extends Error {}
+
+async function readExpectedFailures(file: string | undefined): Promise<ExpectedFailure[]> {
+  if (file === undefined) return [];
+  const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  if (!Array.isArray(parsed)) throw new UsageError(`${file}: expected a JSON array of { "id", "reason" }`);
+  return parsed.map((entry: unknown, index) => {
+    const { id, reason } = (entry ?? {}) as { id?: unknown; reason?: unknown };
+    if (typeof id !== 'string' || typeof reason !== 'string') {
+      throw new UsageError(`${file}: entry ${index} needs a string "id" and a string "reason"`);
+    }
+    return { id, reason };
+  });
+}
+
+interface ContractModule {
+  factory: TransportPairFactory;
+  capabilities: TransportCapabilities;
+  expectedFailures: ExpectedFailure[];
+}
+
+async function loadContractModule(specifier: string): Promise<ContractModule> {
+  const loaded = (await import(pathToFileURL(resolve(specifier)).href)) as Record<string, unknown>;
+  const source =
+    typeof loaded.default === 'object' && loaded.default !== null
+      ? (loaded.default as Record<string, unknown>)
+      : loaded;
+  const factory = (typeof source.factory === 'function' ? source.factory : loaded.default) as
+    TransportPairFactory | undefined;
+  if (typeof factory !== 'function') {
+    throw new UsageError(
+      `${specifier} must export \`factory\` (or a default function) returning { client, server, close }`,
+    );
+  }
+  return {
+    factory,
+    capabilities: typeof source.capabilities === 'object' ? (source.capabilities as TransportCapabilities) : {},
+    expectedFailures: Array.isArray(source.expectedFailures) ? (source.expectedFailures as ExpectedFailure[]) : [],
+  };
+}
+
+function progress(result: CheckResult): void {
+  process.stderr.write(`${result.status.toUpperCase().padEnd(13)} ${result.id} (${result.durationMs} ms)\n`);
+}
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const split = argv.indexOf('--');
+  const own = split === -1 ? [...argv] : argv.slice(0, split);
+  const command = split === -1 ? [] : argv.slice(split + 1);
+  try {
+    const { values, positionals } = parseArgs({
+      args: own,
+      allowPositionals: true,
+      options: {
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        'expected-failures': { type: 'string' },
+        only: { type: 'string' },
+        timeout: { type: 'string' },
+        concurrency: { type: 'string' },
+        'exit-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const only = values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout must be a positive number of ms`);
+    const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError('--concurrency must be a positive integer');
+    const fileFailures = await readExpectedFailures(values['expected-failures']);
+    const [mode, target] = positionals;
+    let suite: string;
+    let results: CheckResult[];
+    if (mode === 'contract') {
+      if (target === undefined || positionals.length !== 2) throw new UsageError('contract needs exactly one <module>');
+      const loaded = await loadContractModule(target);
+      suite = `contract ${target}`;
+      const capabilities = timeoutMs === undefined ? loaded.capabilities : { ...loaded.capabilities, timeoutMs };
+      results = await runConformance(loaded.factory, capabilities, {
+        expectedFailures: [...loaded.expectedFailures, ...fileFailures],
+        ...(only === undefined ? {} : { only }),
+        onResult: progress,
+      });
+    } else if (mode === 'stdio') {
+      const [executable, ...args] = command;
+      if (executable === undefined || positionals.length !== 1)
+        throw new UsageError('stdio needs -- <command> [args...]');
+      suite = `stdio ${command.join(' ')}`;
+      const exitTimeoutMs = Number(values['exit-timeout'] ?? 5000);
+      if (!(exitTimeoutMs > 0)) throw new UsageError('--exit-timeout must be a positive number of ms');
+      results = await runWireChecks(
+        STDIO_CHECKS,
+        { command: executable, args, exitTimeoutMs },
+        {
+          expectedFailures: fileFailures,
+          ...(only === undefined ? {} : { only }),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          concurrency,
+          onResult: progress,
+        },
+      );
+    } else {
+      throw new UsageError(mode === undefined ? 'missing a mode: contract or stdio' : `unknown mode "${mode}"`);
+    }
+    process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);
+    if (values.json !== undefined) await writeFile(values.json, toJson(suite, results));
+    if (values.junit !== undefined) await writeFile(values.junit, toJUnit(suite, results));
+    if (results.length === 0) {
+      process.stderr.write('no check ran (check --only)\n');
+      return 1;
+    }
+    return hasUnexpected(results) ? 1 : 0;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`mcp-transports-conformance: ${describeError(error)}\n`);
+    return 2;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
