@@ -3,7 +3,7 @@
  * authentication, bad input, legacy HTTP+SSE errors, stateless modes and shutdown.
  */
 import { request as httpRequest } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMcpHttpServer, StreamableHTTPListener, type McpHttpServer, type McpHttpServerOptions } from './index.js';
 import { INIT, open, post, SseReader } from './_fixtures/http.js';
 import { manualServer, type ManualSession } from './_fixtures/manual.js';
@@ -25,6 +25,16 @@ async function errorOf(response: Response): Promise<{ status: number; code: numb
   expect(body.jsonrpc).toBe('2.0');
   expect('id' in body).toBe(false);
   return { status: response.status, code: body.error.code, message: body.error.message };
+}
+
+/** Resumes a stream; until the server has noticed the aborted one it answers 409, so ask again. */
+async function resume(url: URL, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, init);
+    if (response.status !== 409 || attempt === 100) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** A request without the headers fetch adds on its own (Accept: *\/*). */
@@ -86,12 +96,16 @@ describe('Streamable HTTP basics', () => {
   });
 
   it('[JR-6] a request id still open in the session gets 400', async () => {
-    const { url } = await start();
+    const { url, sessions } = await start();
     const headers = await open(url);
     const controller = new AbortController();
     // Not awaited: a stream's headers go out with its first event, and this one never has any.
     const hanging = post(url, '{"jsonrpc":"2.0","id":9,"method":"test/hang"}', headers, controller.signal);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    hanging.catch(() => undefined); // aborted below
+    // Wait until the server holds request 9 open (never a fixed sleep: a busy machine is slower).
+    await vi.waitFor(() => {
+      expect(sessions[0]?.received.some(({ message }) => 'id' in message && message.id === 9)).toBe(true);
+    });
     const again = await post(url, '{"jsonrpc":"2.0","id":9,"method":"ping"}', headers);
     expect(await errorOf(again)).toMatchObject({ status: 400, code: -32600 });
     controller.abort();
@@ -186,7 +200,7 @@ describe('resumability', () => {
     expect(JSON.parse(first!.data)).toMatchObject({ params: { i: 1 } });
     controller.abort();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const resumed = await fetch(url, {
+    const resumed = await resume(url, {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first!.id! },
     });
     expect(resumed.status).toBe(200);
@@ -236,7 +250,7 @@ describe('resumability', () => {
     const priming = events[0]!;
     expect(events.at(-1)!.retry).toBe(10);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const resumed = await fetch(running.url, {
+    const resumed = await resume(running.url, {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': priming.id! },
     });
     const replayed = (await new SseReader(resumed).rest()).filter((e) => e.data !== '');
@@ -254,7 +268,7 @@ describe('resumability', () => {
     controller.abort();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await sessions[0]!.transport.send({ jsonrpc: '2.0', method: 'n/2' });
-    const resumed = await fetch(url, {
+    const resumed = await resume(url, {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': one!.id! },
     });
     const r2 = new SseReader(resumed);
@@ -276,8 +290,9 @@ describe('keep-alive and reaping', () => {
   it('[SH-45] an idle session is reaped after idleTimeoutMs: onclose fires once, then 404', async () => {
     const { url, sessions } = await start({ idleTimeoutMs: 100 });
     const headers = await open(url);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(sessions[0]!.closes).toBe(1);
+    await vi.waitFor(() => {
+      expect(sessions[0]!.closes).toBe(1);
+    });
     expect(running!.listener.sessionCount).toBe(0);
     expect(await errorOf(await post(url, '{"jsonrpc":"2.0","id":1,"method":"ping"}', headers))).toMatchObject({
       status: 404,
@@ -506,8 +521,9 @@ describe('legacy HTTP+SSE errors', () => {
     expect(JSON.parse((await reader.next())!.data)).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
     // [TC-4] the client going away closes the session once.
     await reader.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sessions[0]!.closes).toBe(1);
+    await vi.waitFor(() => {
+      expect(sessions[0]!.closes).toBe(1);
+    });
     expect(await errorOf(await post(messages, '{"jsonrpc":"2.0","method":"x"}'))).toMatchObject({ status: 404 });
   });
 
