@@ -5,10 +5,7 @@
  * stream does; `onclose` fires once.
  */
 import {
-  encodeMessage,
-  toError,
   TransportError,
-  utf8ByteLength,
   TransportErrorCode,
   type JSONRPCMessage,
   type MessageExtraInfo,
@@ -17,6 +14,7 @@ import {
 } from '@mcp-transports/core';
 import type { SseSink } from './_exchange.js';
 import { sseData, TAG } from './_http.js';
+import { SessionLifecycle } from './_lifecycle.js';
 import type { SinkRegistry } from './session.js';
 
 /** @internal What the listener gives each legacy session. */
@@ -45,8 +43,7 @@ export class SSEServerTransport implements Transport {
   /** @internal */
   lastActivity: number = Date.now();
 
-  #state: 'new' | 'started' | 'closed' = 'new';
-  #early: [JSONRPCMessage, MessageExtraInfo][] = [];
+  readonly #life = new SessionLifecycle(this);
   readonly #init: LegacySessionInit;
 
   /** @internal */
@@ -60,50 +57,16 @@ export class SSEServerTransport implements Transport {
 
   /** @internal */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#life.state === 'closed';
   }
 
   start(): Promise<void> {
-    if (this.#state === 'started') {
-      return Promise.reject(
-        new TransportError(
-          TransportErrorCode.AlreadyStarted,
-          `${TAG} transport already started; the SDK's connect() calls start() for you, so do not call it yourself`,
-        ),
-      );
-    }
-    if (this.#state === 'closed') {
-      return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} the session has ended`));
-    }
-    this.#state = 'started';
-    const early = this.#early;
-    this.#early = [];
-    for (const [message, extra] of early) this.#deliver(message, extra);
-    return Promise.resolve();
+    return this.#life.start();
   }
 
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.#state === 'new') {
-      return Promise.reject(new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`));
-    }
-    if (this.#state === 'closed') {
-      return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`));
-    }
-    let data: string;
-    try {
-      data = encodeMessage(message);
-    } catch (error) {
-      return Promise.reject(toError(error));
-    }
-    const max = this.#init.maxMessageBytes;
-    if (data.length > max / 3 && utf8ByteLength(data) > max) {
-      return Promise.reject(
-        new TransportError(
-          TransportErrorCode.MessageTooLarge,
-          `${TAG} message too large: ${utf8ByteLength(data)} bytes is over maxMessageBytes (${max})`,
-        ),
-      );
-    }
+    const data = this.#life.encode(message, this.#init.maxMessageBytes);
+    if (typeof data !== 'string') return Promise.reject(data);
     if (!this.#init.sink.write(sseData(data))) {
       return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`));
     }
@@ -113,27 +76,11 @@ export class SSEServerTransport implements Transport {
   /** @internal A validated POST's messages. */
   receive(messages: readonly JSONRPCMessage[], extra: MessageExtraInfo): void {
     this.lastActivity = Date.now();
-    for (const message of messages) this.#deliver(message, extra);
-  }
-
-  #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
-    if (this.#state === 'new') {
-      this.#early.push([message, extra]);
-      return;
-    }
-    if (this.#state !== 'started') return;
-    try {
-      this.onmessage?.(message, extra);
-    } catch (error) {
-      // A throwing handler is the application's bug, not the HTTP exchange's: report it (TC-5).
-      this.onerror?.(toError(error));
-    }
+    for (const message of messages) this.#life.deliver(message, extra);
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return Promise.resolve();
-    this.#state = 'closed';
-    this.#early = [];
+    if (!this.#life.close()) return Promise.resolve();
     this.#init.sinks.delete(this.#init.sink);
     this.#init.sink.end();
     this.#init.onEnd(this);

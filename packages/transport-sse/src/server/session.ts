@@ -8,7 +8,6 @@
 import {
   encodeMessage,
   MemoryEventStore,
-  utf8ByteLength,
   toError,
   TransportError,
   TransportErrorCode,
@@ -21,6 +20,7 @@ import {
 } from '@mcp-transports/core';
 import type { Exchange, HeaderMap, SseSink } from './_exchange.js';
 import { SERVER_ERROR, SESSION_NOT_FOUND, sendError, sseData, sseEvent, TAG } from './_http.js';
+import { SessionLifecycle } from './_lifecycle.js';
 
 /** Where SSE sinks register so the listener's one heartbeat timer reaches them all. */
 export interface SinkRegistry {
@@ -93,8 +93,7 @@ export class StreamableHTTPServerTransport implements Transport {
   /** @internal Versions the connected server declared (SDK v2), checked on later requests. */
   supportedVersions: readonly string[] | undefined;
 
-  #state: 'new' | 'started' | 'closed' = 'new';
-  #early: [JSONRPCMessage, MessageExtraInfo][] = [];
+  readonly #life = new SessionLifecycle(this);
   readonly #init: SessionInit;
   readonly #store: EventStore | undefined;
   readonly #requests = new Map<RequestId, PendingRequest>();
@@ -130,26 +129,11 @@ export class StreamableHTTPServerTransport implements Transport {
 
   /** @internal */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#life.state === 'closed';
   }
 
   start(): Promise<void> {
-    if (this.#state === 'started') {
-      return Promise.reject(
-        new TransportError(
-          TransportErrorCode.AlreadyStarted,
-          `${TAG} transport already started; the SDK's connect() calls start() for you, so do not call it yourself`,
-        ),
-      );
-    }
-    if (this.#state === 'closed') {
-      return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} the session has ended`));
-    }
-    this.#state = 'started';
-    const early = this.#early;
-    this.#early = [];
-    for (const [message, extra] of early) this.#deliver(message, extra);
-    return Promise.resolve();
+    return this.#life.start();
   }
 
   setProtocolVersion(version: string): void {
@@ -161,28 +145,8 @@ export class StreamableHTTPServerTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (this.#state !== 'started') {
-      return Promise.reject(
-        this.#state === 'new'
-          ? new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`)
-          : new TransportError(TransportErrorCode.Closed, `${TAG} send() after the session ended`),
-      );
-    }
-    let data: string;
-    try {
-      data = encodeMessage(message);
-    } catch (error) {
-      return Promise.reject(toError(error));
-    }
-    const max = this.#init.maxMessageBytes;
-    if (data.length > max / 3 && utf8ByteLength(data) > max) {
-      return Promise.reject(
-        new TransportError(
-          TransportErrorCode.MessageTooLarge,
-          `${TAG} message too large: ${utf8ByteLength(data)} bytes is over maxMessageBytes (${max})`,
-        ),
-      );
-    }
+    const data = this.#life.encode(message, this.#init.maxMessageBytes);
+    if (typeof data !== 'string') return Promise.reject(data);
     const response = isResponse(message);
     let key: RequestId | undefined;
     if (response) {
@@ -300,20 +264,6 @@ export class StreamableHTTPServerTransport implements Transport {
     );
   }
 
-  #deliver(message: JSONRPCMessage, extra: MessageExtraInfo): void {
-    if (this.#state === 'new') {
-      this.#early.push([message, extra]);
-      return;
-    }
-    if (this.#state !== 'started') return;
-    try {
-      this.onmessage?.(message, extra);
-    } catch (error) {
-      // A throwing handler is the application's bug, not the HTTP exchange's: report it (TC-5).
-      this.onerror?.(toError(error));
-    }
-  }
-
   /**
    * @internal A validated POST: delivers its messages and answers it (202, SSE or JSON).
    * `headers` are the response headers the listener chose (session id, CORS).
@@ -348,7 +298,7 @@ export class StreamableHTTPServerTransport implements Transport {
     if (requests === 0) {
       // Only notifications and responses: accepted, no body (SH-10).
       ex.respond(202, headers);
-      for (const message of messages) this.#deliver(message, base);
+      for (const message of messages) this.#life.deliver(message, base);
       if (this.#init.closeWhenDone && this.#requests.size === 0) queueMicrotask(() => void this.close());
       return;
     }
@@ -396,7 +346,7 @@ export class StreamableHTTPServerTransport implements Transport {
           };
         }
       }
-      this.#deliver(delivered, extra);
+      this.#life.deliver(delivered, extra);
     }
   }
 
@@ -510,9 +460,7 @@ export class StreamableHTTPServerTransport implements Transport {
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return Promise.resolve();
-    this.#state = 'closed';
-    this.#early = [];
+    if (!this.#life.close()) return Promise.resolve();
     const seen = new Set<PostStream>();
     for (const { stream } of this.#requests.values()) {
       if (seen.has(stream)) continue;
