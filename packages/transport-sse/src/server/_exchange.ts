@@ -11,6 +11,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MessageExtraInfo } from '@mcp-transports/core';
 
+/** How much of a refused body is read and dropped, and for how long, before the socket is cut. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+/**
+ * Reads and drops the rest of a refused (413) body. Closing a socket with unread data makes the
+ * kernel send a reset, and a client still writing its body would then lose the 413 that was
+ * already sent (what servers call a lingering close). A body far over the limit, or one that
+ * trickles in for too long, gets the socket cut instead.
+ */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  const cut = (): void => {
+    req.socket.destroy();
+  };
+  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_MAX_BYTES) cut();
+  });
+  req.on('close', () => {
+    clearTimeout(timer);
+  });
+  req.resume();
+}
+
 export type HeaderMap = Record<string, string>;
 
 export type BodyResult = { ok: true; body: Uint8Array | string } | { ok: false; reason: 'too-large' | 'aborted' };
@@ -90,8 +117,7 @@ export class NodeExchange implements Exchange {
     const req = this.#req;
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
-      // Do not read what we will refuse; the connection closes after the 413.
-      this.#res.shouldKeepAlive = false;
+      discardRest(req);
       return Promise.resolve({ ok: false, reason: 'too-large' });
     }
     return new Promise((resolve) => {
@@ -109,9 +135,8 @@ export class NodeExchange implements Exchange {
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > limit) {
-          this.#res.shouldKeepAlive = false;
-          req.pause();
           finish({ ok: false, reason: 'too-large' });
+          discardRest(req);
           return;
         }
         chunks.push(chunk);

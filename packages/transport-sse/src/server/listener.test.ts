@@ -2,7 +2,9 @@
  * Behaviour of the listener over real sockets: resumability, keep-alive, reaping, security,
  * authentication, bad input, legacy HTTP+SSE errors, stateless modes and shutdown.
  */
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMcpHttpServer, StreamableHTTPListener, type McpHttpServer, type McpHttpServerOptions } from './index.js';
 import { INIT, open, post, SseReader } from './_fixtures/http.js';
@@ -339,6 +341,35 @@ describe('bad input', () => {
       req.write('{"jsonrpc":"2.0"');
     });
     expect(status).toBe(413);
+  });
+
+  it('[TC-6] a client that writes its whole oversized body still reads the 413, and the connection goes on', async () => {
+    // Closing a socket with unread data resets it, and the client would lose the 413 (lingering close).
+    const { url } = await start({ maxMessageBytes: 1000 });
+    const socket = connect(Number(url.port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+    const head = (length: number) =>
+      `POST ${url.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\nContent-Type: application/json\r\n` +
+      `Accept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n\r\n`;
+    const size = 4 * 1024 * 1024;
+    socket.write(head(size));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      if (!socket.write(chunk)) await once(socket, 'drain');
+    }
+    await vi.waitFor(() => {
+      expect(received).toMatch(/^HTTP\/1\.1 413 [^]*"code":-32600/);
+    });
+    // The same connection serves the next request.
+    received = '';
+    const init = INIT();
+    socket.write(head(Buffer.byteLength(init)) + init);
+    await vi.waitFor(() => {
+      expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    });
+    socket.destroy();
   });
 
   it('[TC-6] a chunked body over maxMessageBytes gets 413 with a JSON-RPC error; the next request works', async () => {
