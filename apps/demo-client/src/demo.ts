@@ -7,17 +7,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { SERVER_IMPLEMENTATIONS, SERVER_MEDIA } from '@mcp-transports/demo-server';
+import { SERVER_IMPLEMENTATIONS } from '@mcp-transports/demo-server';
 import { createClient } from './connect.js';
 import { FULL_PLAN, measure, QUICK_PLAN, type Measurement } from './demo/measure.js';
 import { findRedis, type DemoRedis } from './demo/redis.js';
 import { serverCommand, startServerProcess, type ServerProcess } from './demo/server-process.js';
 import { formatMs, formatRate, renderTable } from './demo/stats.js';
 import { connectHttp, HTTP_IMPLEMENTATION } from './transports/http.js';
-import { connectRedis, REDIS_AVAILABLE, REDIS_IMPLEMENTATION } from './transports/redis.js';
+import { connectRedis, REDIS_IMPLEMENTATION } from './transports/redis.js';
 import { connectStdio, STDIO_IMPLEMENTATION } from './transports/stdio.js';
 import type { Connection } from './transports/types.js';
-import { connectWs, WS_AVAILABLE, WS_IMPLEMENTATION } from './transports/ws.js';
+import { connectWs, WS_IMPLEMENTATION } from './transports/ws.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const plan = values.quick ? QUICK_PLAN : FULL_PLAN;
@@ -69,28 +69,21 @@ async function main(): Promise<number> {
     `mcp-transports demo${values.quick ? ' (quick)' : ''} — Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs`,
   );
 
-  const useWs = WS_AVAILABLE && SERVER_MEDIA.ws;
-  let redisNote: string;
-  if (REDIS_AVAILABLE && SERVER_MEDIA.redis) {
-    progress('looking for Redis…');
-    const found = await findRedis();
-    if (typeof found === 'string') redisNote = `redis: skipped — ${found}`;
-    else {
-      redis = found;
-      redisNote = `redis: ${found.origin}`;
-    }
-  } else {
-    redisNote = 'redis: skipped — the Redis transport is not yet available in this build';
+  progress('looking for Redis…');
+  const found = await findRedis();
+  if (typeof found === 'string') print(`redis: skipped — ${found}`);
+  else {
+    redis = found;
+    print(`redis: ${found.origin}`);
   }
-  print(redisNote);
-  if (!useWs) print('websocket: skipped — the WebSocket transport is not yet available in this build');
 
   progress('starting the demo server…');
   const redisEndpoint = `demo-${process.pid}`;
   server = await startServerProcess([
     '--http',
     '127.0.0.1:0',
-    ...(useWs ? ['--ws', '127.0.0.1:0'] : []),
+    '--ws',
+    '127.0.0.1:0',
     ...(redis ? ['--redis', `${redis.url}#${redisEndpoint}`] : []),
   ]);
   const endpoints = server.endpoints;
@@ -116,16 +109,12 @@ async function main(): Promise<number> {
       implementation: HTTP_IMPLEMENTATION,
       connect: () => connectHttp(new URL(endpoints.get('sse')!), createClient, 'sse'),
     },
-    ...(useWs
-      ? [
-          {
-            name: 'websocket',
-            server: 'ws' as const,
-            implementation: WS_IMPLEMENTATION,
-            connect: () => connectWs(new URL(endpoints.get('ws')!), createClient),
-          },
-        ]
-      : []),
+    {
+      name: 'websocket',
+      server: 'ws',
+      implementation: WS_IMPLEMENTATION,
+      connect: () => connectWs(new URL(endpoints.get('ws')!), createClient),
+    },
     ...(redis
       ? [
           {

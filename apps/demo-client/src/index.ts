@@ -3,4 +3,3 @@ export { runClientCli, USAGE } from './main.js';
 export type { Target } from './target.js';
 export { parseTarget, splitCommand, TargetError } from './target.js';
 export type { ClientFactory, ConnectOptions, Connection } from './transports/types.js';
-export { NotYetAvailableError } from './transports/types.js';

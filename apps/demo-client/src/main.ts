@@ -5,7 +5,6 @@
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connect } from './connect.js';
 import { parseTarget, TargetError } from './target.js';
-import { NotYetAvailableError } from './transports/types.js';
 
 export const USAGE = `Usage: mcp-demo-client <target> [list | call <tool> [json-args]]
 
@@ -73,7 +72,7 @@ export async function runClientCli(argv: readonly string[], options: ClientCliOp
     connection = await connect(target);
   } catch (error) {
     fail(`could not connect: ${error instanceof Error ? error.message : String(error)}`);
-    return error instanceof NotYetAvailableError ? 2 : 1;
+    return 1;
   }
   try {
     if (command.name === 'list') {

@@ -1,20 +1,11 @@
 import { HTTP_IMPLEMENTATION } from './transports/http.js';
-import { REDIS_AVAILABLE, REDIS_IMPLEMENTATION } from './transports/redis.js';
+import { REDIS_IMPLEMENTATION } from './transports/redis.js';
 import { STDIO_IMPLEMENTATION } from './transports/stdio.js';
-import { WS_AVAILABLE, WS_IMPLEMENTATION } from './transports/ws.js';
+import { WS_IMPLEMENTATION } from './transports/ws.js';
 export { createDemoServer, DEMO_SERVER_INFO } from './server.js';
 export type { HostPort, RedisTarget, ServerArgs } from './args.js';
 export { parseServerArgs, USAGE, UsageError } from './args.js';
 export type { Endpoint, Served, ServerFactory } from './transports/types.js';
-export { NotYetAvailableError } from './transports/types.js';
-
-/** Which media this build of the demo server can serve (the others exit with status 2). */
-export const SERVER_MEDIA: Readonly<Record<'stdio' | 'http' | 'ws' | 'redis', boolean>> = {
-  stdio: true,
-  http: true,
-  ws: WS_AVAILABLE,
-  redis: REDIS_AVAILABLE,
-};
 
 /** What serves each medium in this build: the SDK's transport or ours. */
 export const SERVER_IMPLEMENTATIONS: Readonly<Record<'stdio' | 'http' | 'ws' | 'redis', string>> = {

@@ -7,7 +7,7 @@ import { createDemoServer } from './server.js';
 import { serveHttp } from './transports/http.js';
 import { serveRedis } from './transports/redis.js';
 import { serveStdio } from './transports/stdio.js';
-import { NotYetAvailableError, type Served } from './transports/types.js';
+import type { Served } from './transports/types.js';
 import { serveWs } from './transports/ws.js';
 
 export interface ServerCliOptions {
@@ -45,7 +45,7 @@ export async function runServerCli(argv: readonly string[], options: ServerCliOp
   } catch (error) {
     await closeAll();
     log(error instanceof Error ? error.message : String(error));
-    return error instanceof NotYetAvailableError ? 2 : 1;
+    return 1;
   }
   for (const { endpoints } of served) for (const { medium, url } of endpoints) log(`listening ${medium} ${url}`);
   log('ready');

@@ -3,7 +3,6 @@ import { RedisClientTransport } from '@mcp-transports/redis';
 import { connection, type ClientFactory, type Connection } from './types.js';
 
 export const REDIS_IMPLEMENTATION = 'ours: @mcp-transports/redis';
-export const REDIS_AVAILABLE: boolean = true;
 
 export async function connectRedis(url: string, endpoint: string, createClient: ClientFactory): Promise<Connection> {
   const client = createClient();

@@ -18,11 +18,6 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** A medium whose package has not landed yet: the CLI exits with status 2 and this message. */
-export class NotYetAvailableError extends Error {
-  override name = 'NotYetAvailableError';
-}
-
 export const connection = (client: Client, medium: string): Connection => ({
   client,
   medium,

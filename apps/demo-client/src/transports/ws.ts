@@ -3,7 +3,6 @@ import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { connection, type ClientFactory, type Connection } from './types.js';
 
 export const WS_IMPLEMENTATION = 'ours: @mcp-transports/websocket';
-export const WS_AVAILABLE: boolean = true;
 
 export async function connectWs(url: URL, createClient: ClientFactory): Promise<Connection> {
   const client = createClient();

@@ -5,7 +5,6 @@ import type { RedisTarget } from '../args.js';
 import type { Served, ServerFactory } from './types.js';
 
 export const REDIS_IMPLEMENTATION = 'ours: @mcp-transports/redis';
-export const REDIS_AVAILABLE: boolean = true;
 
 export async function serveRedis(createServer: ServerFactory, target: RedisTarget): Promise<Served> {
   const servers = new Set<McpServer>();

@@ -17,8 +17,3 @@ export interface Served {
   /** Closes every session (each SDK server with it) and stops accepting. Idempotent. */
   close(): Promise<void>;
 }
-
-/** A medium whose package has not landed yet: the CLI exits with status 2 and this message. */
-export class NotYetAvailableError extends Error {
-  override name = 'NotYetAvailableError';
-}

@@ -5,7 +5,6 @@ import type { HostPort } from '../args.js';
 import type { Served, ServerFactory } from './types.js';
 
 export const WS_IMPLEMENTATION = 'ours: @mcp-transports/websocket';
-export const WS_AVAILABLE: boolean = true;
 
 export async function serveWs(createServer: ServerFactory, address: HostPort): Promise<Served> {
   const listener = new WebSocketListener();
