@@ -5,18 +5,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  encodeLine,
-  LineDecoder,
-  toError,
-  TransportError,
-  TransportErrorCode,
-} from '@mcp-transports/core';
+import { encodeLine, LineDecoder, toError, TransportError, TransportErrorCode } from '@mcp-transports/core';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@mcp-transports/core';
 import spawn from 'cross-spawn';
 import { getDefaultEnvironment } from './_env.js';
 import { isErrno, killTree } from './_kill.js';
+import { messageDecoder } from './_reader.js';
 import { BatchingWriter } from './_writer.js';
 
 const TAG = '[mcp-transports/stdio]';
@@ -96,19 +90,13 @@ export class StdioClientTransport implements Transport {
   constructor(options: StdioClientTransportOptions) {
     this.#options = options;
     if (options.stderr === 'pipe') this.#stderr = new PassThrough();
-    this.#decoder = new LineDecoder({
-      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      onmessage: (message) => {
-        try {
-          this.onmessage?.(message);
-        } catch (error) {
-          this.#report(error);
-        }
-      },
-      onerror: (error) => {
+    this.#decoder = messageDecoder(
+      options.maxMessageBytes,
+      (message) => this.onmessage?.(message),
+      (error) => {
         this.#report(error);
       },
-    });
+    );
   }
 
   /** The child's stderr with `stderr: 'pipe'` (available before `start()`), otherwise `null`. */

@@ -4,16 +4,10 @@
  * client is gone shuts down instead of lingering as an orphan.
  */
 import type { Readable, Writable } from 'node:stream';
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  encodeLine,
-  LineDecoder,
-  toError,
-  TransportError,
-  TransportErrorCode,
-} from '@mcp-transports/core';
+import { encodeLine, LineDecoder, toError, TransportError, TransportErrorCode } from '@mcp-transports/core';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@mcp-transports/core';
 import { isErrno } from './_kill.js';
+import { messageDecoder } from './_reader.js';
 import { BatchingWriter } from './_writer.js';
 
 const TAG = '[mcp-transports/stdio]';
@@ -59,19 +53,13 @@ export class StdioServerTransport implements Transport {
     this.#stdout = options.stdout ?? process.stdout;
     this.#endOnClose = options.endOnClose ?? false;
     this.#writer = new BatchingWriter(this.#stdout);
-    this.#decoder = new LineDecoder({
-      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      onmessage: (message) => {
-        try {
-          this.onmessage?.(message);
-        } catch (error) {
-          this.#report(error);
-        }
-      },
-      onerror: (error) => {
+    this.#decoder = messageDecoder(
+      options.maxMessageBytes,
+      (message) => this.onmessage?.(message),
+      (error) => {
         this.#report(error);
       },
-    });
+    );
   }
 
   /** Why the transport closed, once it has. */
