@@ -30,6 +30,24 @@ const READ_COUNT = 64;
 const CLOSE_WAIT_MS = 2000;
 const RETRY = resolveReconnect({ initialDelayMs: 50, maxDelayMs: 1000 });
 
+/**
+ * A side's close, run after its `close` entry is written. KEYS: own heartbeat, peer heartbeat, then
+ * every key of the session; ARGV: the reconnect window. The own heartbeat goes (the peer's check
+ * sees it); if the peer's is gone too — it closed first, both closed at once, or it is dead — no one
+ * is left to read anything and every key is deleted; otherwise the keys live one reconnect window so
+ * a peer that is away can still read the `close`. Atomic, so two sides closing at once cannot both
+ * see the other still there and leave the keys behind.
+ */
+const CLOSE = `
+redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  for i = 3, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+  return 0
+end
+redis.call('DEL', unpack(KEYS, 3))
+return 1
+`;
+
 export interface ChannelOptions {
   readonly side: 'client' | 'server';
   readonly command: RedisClient;
@@ -147,7 +165,10 @@ export class Channel {
     return this.#enqueue(['s', String(this.#seq++), 'm', json]);
   }
 
-  /** Local close: tells the peer, leaves keys with a short TTL for a peer that is away. */
+  /**
+   * Local close: tells the peer, then (atomically, see {@link CLOSE}) deletes the session's keys if
+   * the peer has already gone, or leaves them with a short TTL for a peer that is away.
+   */
   async close(reason?: TransportError, note = 'closed'): Promise<void> {
     // Already ending (the peer closed, or trouble): resolve once `closed` has fired.
     if (this.#closed) return this.#ended;
@@ -155,10 +176,11 @@ export class Channel {
     // With Redis down the peer cannot be told; its heartbeat check or the keys' TTL ends it.
     if (this.#o.command.status === 'ready') {
       const write = this.#enqueue(['s', String(this.#seq++), 'c', 'close', 'r', note]);
-      const p = this.#o.command.pipeline();
-      for (const key of allKeys(this.#o.keys)) p.pexpire(key, this.#o.reconnectWindowMs);
-      p.del(this.#ownHb);
-      await this.#bounded(Promise.all([write, p.exec()]));
+      // After the write, so the last of two sides closing at once sees both writes done.
+      const keys = [this.#ownHb, this.#peerHb, ...allKeys(this.#o.keys)];
+      await this.#bounded(
+        write.then(() => this.#o.command.eval(CLOSE, keys.length, ...keys, this.#o.reconnectWindowMs)),
+      );
     }
     this.#end(reason);
   }

@@ -84,6 +84,18 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
     expect(server!.closed).toBe(1);
   });
 
+  it('[TC-4] both ends closing at the same moment leave no session key behind', async () => {
+    // Each side, closing, sees the other still there unless the check is atomic with its own exit;
+    // run it many times so the interleaving where both look at once comes up.
+    for (let i = 0; i < 20; i++) {
+      const pair = await openPair(redis.url);
+      await Promise.all([pair.client.close(), pair.server.close()]);
+      const left = await scanKeys(admin, `mcp:${pair.endpoint}:*`);
+      expect(left).toEqual([]);
+      await pair.listener.close();
+    }
+  });
+
   it('[TC-4] server close() reaches the client as onclose, without an error', async () => {
     const pair = await openPair(redis.url);
     const client = new Recorder(pair.client);
@@ -225,7 +237,14 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
     expect((error as Error).message).toContain('bad token');
     await pair.close();
     // The refused session left nothing behind.
-    await waitFor(async () => (await scanKeys(admin, `mcp:${pair.endpoint}:*`)).length === 0, 5000, 'no keys');
+    let left: string[] = [];
+    await waitFor(
+      async () => (left = await scanKeys(admin, `mcp:${pair.endpoint}:*`)).length === 0,
+      5000,
+      'no keys',
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; left: ${left.join(', ')}`);
+    });
   });
 
   it('start() rejects with ERR_TIMEOUT naming the endpoint when no worker listens', async () => {
