@@ -51,6 +51,8 @@ export type { InMemoryPairOptions } from './in-memory.js';
 export { createInMemoryPair, InMemoryTransport } from './in-memory.js';
 export type { EventId, EventStore, MemoryEventStoreOptions, StreamId } from './event-store.js';
 export { MemoryEventStore } from './event-store.js';
+export type { ServerEvent, ServerEventBus } from './event-bus.js';
+export { MemoryServerEventBus } from './event-bus.js';
 export type { ReconnectOptions } from './reconnect.js';
 export { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect } from './reconnect.js';
 export { utf8ByteLength } from './_utf8.js';

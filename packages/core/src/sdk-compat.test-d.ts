@@ -8,7 +8,12 @@ import type {
   TransportSendOptions as V2SendOptions,
   AuthInfo as V2AuthInfo,
 } from '@modelcontextprotocol/client';
-import type { EventStore as V2EventStore, Transport as V2ServerTransport } from '@modelcontextprotocol/server';
+import type {
+  EventStore as V2EventStore,
+  ServerEvent as V2ServerEvent,
+  ServerEventBus as V2ServerEventBus,
+  Transport as V2ServerTransport,
+} from '@modelcontextprotocol/server';
 import type { EventStore as V1EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuthInfo as V1AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type {
@@ -20,6 +25,8 @@ import { describe, expectTypeOf, test } from 'vitest';
 import type {
   AuthInfo,
   EventStore,
+  ServerEvent,
+  ServerEventBus,
   JSONRPCMessage,
   MessageExtraInfo,
   Transport,
@@ -66,5 +73,12 @@ describe('structural identity with the official SDK', () => {
     expectTypeOf<V1EventStore>().toExtend<EventStore>();
     expectTypeOf<EventStore>().toExtend<V2EventStore>();
     expectTypeOf<V2EventStore>().toExtend<EventStore>();
+  });
+
+  test('ServerEventBus and ServerEvent: ours and the SDK v2 ones are assignable both ways', () => {
+    expectTypeOf<ServerEventBus>().toExtend<V2ServerEventBus>();
+    expectTypeOf<V2ServerEventBus>().toExtend<ServerEventBus>();
+    expectTypeOf<ServerEvent>().toExtend<V2ServerEvent>();
+    expectTypeOf<V2ServerEvent>().toExtend<ServerEvent>();
   });
 });
