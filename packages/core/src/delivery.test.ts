@@ -93,3 +93,22 @@ describe('MessageDelivery', () => {
     expect(seen).toEqual([note(1)]);
   });
 });
+
+describe('MessageDelivery.after', () => {
+  it('runs a step after the messages pushed before it, and at once when none waits', async () => {
+    const log: string[] = [];
+    const delivery = new MessageDelivery(
+      (m) => log.push('id' in m ? `response ${String(m.id)}` : 'note'),
+      () => undefined,
+    );
+    delivery.after(() => log.push('step 0'));
+    expect(log).toEqual(['step 0']);
+    delivery.push(note(1), undefined);
+    delivery.push(response(1), undefined);
+    delivery.after(() => log.push('close'));
+    delivery.push(response(2), undefined);
+    expect(log).toEqual(['step 0', 'note']);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log).toEqual(['step 0', 'note', 'response 1', 'close', 'response 2']);
+  });
+});

@@ -17,7 +17,8 @@ import type { JSONRPCMessage } from './jsonrpc.js';
 export class MessageDelivery<Extra = undefined> {
   readonly #deliver: (message: JSONRPCMessage, extra: Extra) => void;
   readonly #onerror: (error: unknown) => void;
-  #pending: [JSONRPCMessage, Extra][] = [];
+  /** A message and its extra, or a step queued with `after()`. */
+  #pending: ([JSONRPCMessage, Extra] | (() => void))[] = [];
   #next = 0;
   #waiting = false;
   readonly #resume = () => {
@@ -26,10 +27,11 @@ export class MessageDelivery<Extra = undefined> {
   readonly #drain = () => {
     this.#waiting = false;
     while (this.#next < this.#pending.length) {
-      const [message, extra] = this.#pending[this.#next] as [JSONRPCMessage, Extra];
+      const item = this.#pending[this.#next] as [JSONRPCMessage, Extra] | (() => void);
       this.#pending[this.#next++] = undefined as never;
+      if (typeof item === 'function') this.#step(item);
       // A notification: the rest waits for its handler's turn.
-      if (this.#hand(message, extra)) break;
+      else if (this.#hand(item[0], item[1])) break;
     }
     if (this.#next === this.#pending.length) {
       this.#pending = [];
@@ -52,7 +54,17 @@ export class MessageDelivery<Extra = undefined> {
     else this.#hand(message, extra);
   }
 
-  /** Messages received but not yet delivered. */
+  /**
+   * Runs `step` once every message pushed before it is delivered — now, if none is waiting. For what
+   * must follow the messages, such as ending the transport when the peer's goodbye came in the same
+   * read. A throwing step goes to `onerror`.
+   */
+  after(step: () => void): void {
+    if (this.#waiting || this.#next < this.#pending.length) this.#pending.push(step);
+    else this.#step(step);
+  }
+
+  /** Messages (and steps) received but not yet delivered. */
   get pending(): number {
     return this.#pending.length - this.#next;
   }
@@ -61,6 +73,14 @@ export class MessageDelivery<Extra = undefined> {
   clear(): void {
     this.#pending = [];
     this.#next = 0;
+  }
+
+  #step(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#onerror(error);
+    }
   }
 
   /** Delivers one message; true when it was a notification and what follows must wait. */
