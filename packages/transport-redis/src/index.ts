@@ -4,5 +4,7 @@ export type { RedisClientTransportOptions } from './client.js';
 export { RedisClientTransport } from './client.js';
 export type { ConnectRequest, RedisServerListenerOptions } from './listener.js';
 export { RedisServerListener, RedisServerTransport } from './listener.js';
+export type { RedisServerEventBusOptions } from './event-bus.js';
+export { RedisServerEventBus } from './event-bus.js';
 export type { RedisEventStoreOptions } from './event-store.js';
 export { RedisEventStore } from './event-store.js';
