@@ -6,5 +6,7 @@ export type { ConnectRequest, RedisServerListenerOptions } from './listener.js';
 export { RedisServerListener, RedisServerTransport } from './listener.js';
 export type { RedisServerEventBusOptions } from './event-bus.js';
 export { RedisServerEventBus } from './event-bus.js';
+export type { RedisSessionRouterOptions, RoutedRequest } from './router.js';
+export { RedisSessionRouter } from './router.js';
 export type { RedisEventStoreOptions } from './event-store.js';
 export { RedisEventStore } from './event-store.js';
