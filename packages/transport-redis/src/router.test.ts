@@ -168,6 +168,31 @@ describe.skipIf(!hasRedis)('RedisSessionRouter', () => {
     );
   });
 
+  it('an owner that does not take the request within ackTimeoutMs: 502 naming the wait', async () => {
+    const server = await redis();
+    // A node that is subscribed but never answers.
+    const ghost = new Redis(server.url);
+    cleanup.push(() => {
+      ghost.disconnect();
+      return Promise.resolve();
+    });
+    await ghost.subscribe('rt:route:ghost');
+    const router = new RedisSessionRouter({ redis: server.url, prefix: 'rt', ackTimeoutMs: 200 });
+    cleanup.push(() => router.close());
+    const http = await createMcpHttpServer({ router, onconnection: (t) => void createServer().connect(t) });
+    cleanup.push(() => http.close());
+    const response = await fetch(http.url, {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-session-id': 'ghost.1' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /did not take the request within 200 ms/,
+    );
+    await waitFor(() => router.inFlight.forwarded === 0, 10_000, 'the exchange to end');
+  });
+
   it('bad input: a nodeId with other characters, a malformed message on the channel, Redis unreachable', async () => {
     expect(() => new RedisSessionRouter({ redis: 'redis://127.0.0.1:1', nodeId: 'a.b' })).toThrow(/base64url/);
     const server = await redis();

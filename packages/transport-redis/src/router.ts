@@ -186,7 +186,8 @@ export class RedisSessionRouter {
     }
     const onAbort = (): void => {
       if (!this.#outgoing.has(id)) return;
-      this.#settle(id);
+      // Ends the answer (rejects it, or errors its body) so nothing waits on a gone client.
+      this.#fail(id, new TransportError(TransportErrorCode.Closed, `${TAG} the client went away`));
       this.#send(owner, frame('c', id, 0, ''));
     };
     if (signal.aborted) onAbort();
