@@ -124,6 +124,74 @@ describe('session routing (router option)', () => {
     expect(router.forwarded).toBe(0);
   });
 
+  it('[SEC-4] the owner authenticates a forwarded request: another principal gets 403, a missing token 401', async () => {
+    const nodes = new Map<string, LocalRouter>();
+    for (const id of ['a', 'b']) {
+      running.push(
+        await createMcpHttpServer({
+          router: new LocalRouter(id, nodes),
+          authenticate: ({ token }) =>
+            token === undefined ? undefined : { token, clientId: token.split('-')[0] as string, scopes: [] },
+          onconnection: (t) => void createServer().connect(t),
+        }),
+      );
+    }
+    const [a, b] = running as [McpHttpServer, McpHttpServer];
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(a.url, {
+      method: 'POST',
+      headers: { ...headers, authorization: 'Bearer alice-1' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    await init.text();
+    const sessionId = init.headers.get('mcp-session-id') as string;
+    const ping = (authorization?: string) =>
+      fetch(b.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'mcp-session-id': sessionId,
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+    const other = await ping('Bearer bob-1');
+    expect(other.status).toBe(403);
+    await other.text();
+    const none = await ping();
+    expect(none.status).toBe(401);
+    await none.text();
+    const same = await ping('Bearer alice-2');
+    expect(same.status).toBe(200);
+    expect(await same.text()).toContain('"id":1');
+  });
+
+  it('a body over maxMessageBytes for a session elsewhere is refused (413) by the node that received it', async () => {
+    const nodes = new Map<string, LocalRouter>();
+    const router = new LocalRouter('b', nodes);
+    new LocalRouter('a', nodes).attach(() => Promise.reject(new Error('must not be reached')));
+    running.push(
+      await createMcpHttpServer({ router, maxMessageBytes: 100, onconnection: (t) => void createServer().connect(t) }),
+    );
+    const response = await fetch(running[0]!.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': 'a.1',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(200) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/maxMessageBytes/);
+    expect(router.forwarded).toBe(0);
+  });
+
   it('a router that fails is answered 502 with the reason', async () => {
     const router: SessionRouter = {
       attach: () => undefined,
