@@ -7,6 +7,7 @@ import { createMcpHttpServer, type McpHttpServer } from '@mcp-transports/sse/ser
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -27,6 +28,11 @@ function createServer(): McpServer {
   server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
     content: [{ type: 'text', text }],
   }));
+  server.registerTool('roots', {}, async (extra) => {
+    // A server-to-client request on the relayed stream; the client's answer may land on any node.
+    const roots = await server.server.listRoots(undefined, { relatedRequestId: extra.requestId });
+    return { content: [{ type: 'text', text: roots.roots.map((r) => r.uri).join(',') }] };
+  });
   return server;
 }
 
@@ -65,13 +71,14 @@ describe.skipIf(!hasRedis)('RedisSessionRouter', () => {
     return response.headers.get('mcp-session-id') as string;
   }
 
-  it('a session opened on one node is served through the other: requests, answers, DELETE', async () => {
+  it('a session opened on one node is served through the other: requests, answers, server requests, DELETE', async () => {
     const server = await redis();
     const [a, routerA] = await node(server.url);
     const [b] = await node(server.url);
     const urls = [a.url, b.url];
     let next = 0;
-    const client = new Client({ name: 'c', version: '1.0.0' });
+    const client = new Client({ name: 'c', version: '1.0.0' }, { capabilities: { roots: {} } });
+    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///via-redis' }] }));
     const transport = new StreamableHTTPClientTransport(a.url, {
       fetch: (_input, init) => fetch(urls[next++ % 2] as URL, init),
     });
@@ -80,6 +87,11 @@ describe.skipIf(!hasRedis)('RedisSessionRouter', () => {
     for (let i = 0; i < 10; i++) {
       expect(await client.callTool({ name: 'echo', arguments: { text: `m${i}` } })).toMatchObject({
         content: [{ type: 'text', text: `m${i}` }],
+      });
+    }
+    for (let i = 0; i < 3; i++) {
+      expect(await client.callTool({ name: 'roots', arguments: {} })).toMatchObject({
+        content: [{ type: 'text', text: 'file:///via-redis' }],
       });
     }
     await transport.terminateSession();
