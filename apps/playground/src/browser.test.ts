@@ -47,12 +47,11 @@ describe.skipIf(CHROMIUM === undefined)(`the playground in chromium${CHROMIUM ? 
     origin = new URL(pageUrl).origin;
     demo = await startServer(['--http', '127.0.0.1:0', '--ws', '127.0.0.1:0', '--allow-origin', origin]);
     cleanups.push(() => demo.stop());
-    // Headless, as root in a container: no sandbox, no GPU, /dev/shm may be tiny. No zygote: its
-    // helpers outlive the browser and stay as zombies under an init that does not reap them.
+    // Headless, as root in a container: no sandbox, no GPU, /dev/shm may be tiny.
     browser = await chromium.launch({
       executablePath: CHROMIUM!,
       headless: true,
-      args: ['--no-sandbox', '--no-zygote', '--disable-gpu', '--disable-dev-shm-usage'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     });
     cleanups.push(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
