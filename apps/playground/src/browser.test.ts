@@ -145,4 +145,17 @@ describe.skipIf(CHROMIUM === undefined)(`the playground in chromium${CHROMIUM ? 
     await page.getByRole('button', { name: 'Disconnect' }).click();
     expect(pageErrors).toEqual([]);
   });
+
+  it('cannot reach a demo server started without --allow-origin over HTTP (no CORS), and says so', async () => {
+    const closed = await startServer(['--http', '127.0.0.1:0']);
+    try {
+      await page.getByLabel('Server URL').fill(closed.endpoints.get('streamable-http')!);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.locator('#status[data-state="error"]').waitFor();
+      expect(await page.getByRole('status').textContent()).toContain('Could not connect over Streamable HTTP');
+      expect(await page.getByRole('button', { name: 'Connect', exact: true }).isEnabled()).toBe(true);
+    } finally {
+      await closed.stop();
+    }
+  });
 });
