@@ -10,6 +10,7 @@ import { decodeHeaderValue, encodeHeaderValue } from './_modern.js';
 import { json, sse, startRawServer, type RawServer } from './_fixtures/raw-server.js';
 import { startSdkPeer } from './_fixtures/sdk-server.js';
 import { startSdkV2Handler } from './_fixtures/sdk-v2-handler.js';
+import { StreamableHTTPClientTransport as BrowserTransport } from './browser.js';
 import { FallbackClientTransport, StreamableHTTPClientTransport } from './index.js';
 
 const MODERN = '2026-07-28';
@@ -70,6 +71,46 @@ describe('SDK v2 Client (versionNegotiation auto) over StreamableHTTPClientTrans
     }
     // M26-12: no GET stream was opened (every request above is a POST with a method header).
     expect(transport.sessionId).toBeUndefined();
+  });
+
+  it('[M26-21] carries the Mcp-Param-* headers the SDK derives from x-mcp-header, which the server validates', async () => {
+    const peer = await startSdkV2Handler({ legacy: 'reject' });
+    cleanup.push(() => peer.close());
+    const client = v2Client();
+    await client.connect(new StreamableHTTPClientTransport(peer.url));
+    await client.listTools();
+    const result = await client.callTool({ name: 'regional', arguments: { region: 'eu-west', text: 'hi' } });
+    expect(text(result)).toBe('eu-west: hi');
+    const call = peer.requests.find((h) => h['mcp-name'] === 'regional');
+    expect(call?.['mcp-param-region']).toBe('eu-west');
+  });
+
+  it("[M26-17][M26-21] a real server's -32020 refusal (header disagrees with body) settles the request", async () => {
+    const peer = await startSdkV2Handler({ legacy: 'reject' });
+    cleanup.push(() => peer.close());
+    const transport = new StreamableHTTPClientTransport(peer.url);
+    cleanup.push(() => transport.close());
+    const messages: unknown[] = [];
+    transport.onmessage = (m) => messages.push(m);
+    await transport.start();
+    await transport.send(
+      modernRequest(9, 'tools/call', { name: 'regional', arguments: { region: 'eu-west', text: 'x' } }),
+      { headers: { 'Mcp-Param-Region': 'us-east' } },
+    );
+    expect(messages).toEqual([expect.objectContaining({ id: 9, error: expect.objectContaining({ code: -32020 }) })]);
+  });
+
+  it('[M26-12] the browser entry (fetch) speaks 2026-07-28 the same way', async () => {
+    const peer = await startSdkV2Handler({ legacy: 'reject' });
+    cleanup.push(() => peer.close());
+    const client = v2Client();
+    const transport = new BrowserTransport(peer.url);
+    await client.connect(transport);
+    expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'fetch' } }))).toBe('fetch');
+    expect(peer.requests.every((h) => h['mcp-protocol-version'] === MODERN && h['mcp-session-id'] === undefined)).toBe(
+      true,
+    );
   });
 
   it('[M26-13] delivers progress notifications sent on the request stream before the result', async () => {

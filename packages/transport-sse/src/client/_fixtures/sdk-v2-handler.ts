@@ -31,6 +31,12 @@ export async function startSdkV2Handler(
       server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => ({
         content: [{ type: 'text', text }],
       }));
+      // M26-21: the client mirrors `region` into `Mcp-Param-Region`; the handler checks it against the body.
+      server.registerTool(
+        'regional',
+        { inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }), text: z.string() }) },
+        ({ region, text }) => ({ content: [{ type: 'text', text: `${region}: ${text}` }] }),
+      );
       server.registerTool('progress', { inputSchema: z.object({ steps: z.number() }) }, async ({ steps }, ctx) => {
         const token = ctx.mcpReq._meta?.progressToken;
         for (let step = 1; step <= steps; step++) {
