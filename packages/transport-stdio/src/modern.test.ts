@@ -162,6 +162,25 @@ describe('StdioClientTransport with 2026-07-28 servers', () => {
     });
   });
 
+  it('[M26-10][M26-9] with restart, the in-place probe survives a server that exits on it', async () => {
+    const t = transport({ ...fixture('strict-server'), restart: FAST });
+    const client = new ClientV2({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    open.push(client);
+    await client.connect(t);
+    expect(t.restarts).toBe(1);
+    expect(client.getNegotiatedProtocolVersion()).not.toBe('2026-07-28');
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'strict' } })).toMatchObject({
+      content: [{ type: 'text', text: 'echo: strict' }],
+    });
+  });
+
+  it("[M26-10] without restart, such a server makes connect() fail with the SDK's negotiation error", async () => {
+    const t = transport(fixture('strict-server'));
+    const client = new ClientV2({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await expect(client.connect(t)).rejects.toThrow(/server\/discover probe/);
+    expect(t.closeReason).toMatchObject({ by: 'exit', exitCode: 1 });
+  });
+
   it('[M26-7][M26-5] cancelling a call sends notifications/cancelled; the server stops and sends nothing more for it', async () => {
     const t = transport(fixture('modern-server'));
     const err = stderrText(t);
