@@ -181,6 +181,21 @@ describe('StdioClientTransport with 2026-07-28 servers', () => {
     expect(t.closeReason).toMatchObject({ by: 'exit', exitCode: 1 });
   });
 
+  it('[M26-9] a 2026-07-28 (stateless) connection carries on after a restart with nothing replayed', async () => {
+    const t = transport({ ...fixture('modern-server'), restart: FAST });
+    const client = new ClientV2({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    open.push(client);
+    await client.connect(t);
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    const first = t.pid as number;
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => t.restarts === 1, 5000, 'the restart');
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'reborn' } })).toMatchObject({
+      content: [{ type: 'text', text: 'echo: reborn' }],
+    });
+    expect(t.pid).not.toBe(first);
+  });
+
   it('[M26-7][M26-5] cancelling a call sends notifications/cancelled; the server stops and sends nothing more for it', async () => {
     const t = transport(fixture('modern-server'));
     const err = stderrText(t);
