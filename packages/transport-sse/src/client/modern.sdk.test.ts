@@ -69,7 +69,10 @@ describe('SDK v2 Client (versionNegotiation auto) over StreamableHTTPClientTrans
       expect(headers['mcp-method']).toBeDefined();
       expect(headers['mcp-session-id']).toBeUndefined();
     }
-    // M26-12: no GET stream was opened (every request above is a POST with a method header).
+    // M26-12: POST only — no GET stream was opened, no DELETE sent.
+    expect(new Set(peer.methods)).toEqual(new Set(['POST']));
+    await client.close();
+    expect(new Set(peer.methods)).toEqual(new Set(['POST']));
     expect(transport.sessionId).toBeUndefined();
   });
 

@@ -12,6 +12,8 @@ export interface SdkV2HandlerPeer {
   url: string;
   /** Headers of every request the handler was given, in arrival order. */
   requests: IncomingHttpHeaders[];
+  /** The HTTP method of every request, in the same order. */
+  methods: string[];
   /** Tool calls of `wait` whose signal fired (the client closed the stream), by `tag`. */
   cancelled: Set<string>;
   /** Tool calls of `wait` that started, by `tag`. */
@@ -23,6 +25,7 @@ export async function startSdkV2Handler(
   options: { legacy?: 'stateless' | 'reject'; responseMode?: 'auto' | 'sse' | 'json' } = {},
 ): Promise<SdkV2HandlerPeer> {
   const requests: IncomingHttpHeaders[] = [];
+  const methods: string[] = [];
   const cancelled = new Set<string>();
   const started = new Set<string>();
   const handler = createMcpHandler(
@@ -64,6 +67,7 @@ export async function startSdkV2Handler(
   );
   const http = createServer((req, res) => {
     requests.push(req.headers);
+    methods.push(req.method ?? '');
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -110,6 +114,7 @@ export async function startSdkV2Handler(
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     requests,
+    methods,
     cancelled,
     started,
     close: async () => {
