@@ -212,6 +212,13 @@ export class StreamableHTTPClient implements Transport {
       );
       return;
     }
+    if (isJSONRPCResponse(message) && isModernVersion(this.#protocolVersion)) {
+      // M26-12: in 2026-07-28 servers send no requests, so a client has nothing to answer.
+      throw new TransportError(
+        TransportErrorCode.InvalidMessage,
+        `${TAG} a 2026-07-28 client must not send JSON-RPC responses (M26-12)`,
+      );
+    }
     if (isInitialize(message)) this.#initialize = message;
     else if (isInitialized(message)) this.#initialized = message;
     await this.#post(message, options);

@@ -331,6 +331,20 @@ describe('StreamableHTTPClientTransport in 2026-07-28 (scripted server)', () => 
     expect(decodeHeaderValue('=?base64?not base64!?=')).toBeUndefined();
   });
 
+  it('[M26-12] refuses to send a JSON-RPC response on a 2026-07-28 connection', async () => {
+    const server = await raw((_req, res) => {
+      res.writeHead(202).end();
+    });
+    const transport = new StreamableHTTPClientTransport(server.url, { protocolVersion: MODERN });
+    cleanup.push(() => transport.close());
+    await transport.start();
+    await expect(transport.send({ jsonrpc: '2.0', id: 1, result: {} })).rejects.toMatchObject({
+      code: 'ERR_INVALID_MESSAGE',
+      message: expect.stringMatching(/must not send JSON-RPC responses/) as unknown,
+    });
+    expect(server.log).toEqual([]);
+  });
+
   it('[M26-15] resumption is refused in 2026-07-28 with a clear error', async () => {
     const transport = new StreamableHTTPClientTransport('http://127.0.0.1:9/mcp', { protocolVersion: MODERN });
     cleanup.push(() => transport.close());
