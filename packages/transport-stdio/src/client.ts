@@ -143,6 +143,8 @@ export class StdioClientTransport implements Transport {
   #initialized: JSONRPCMessage | undefined;
   #replayId: RequestId | undefined;
   #replayed: (() => void) | undefined;
+  /** The connection opened with `server/discover` (2026-07-28), not `initialize`. */
+  #modern = false;
   #closing: Promise<void> | undefined;
   #exited = false;
   #exitWaiters: (() => void)[] = [];
@@ -328,6 +330,18 @@ export class StdioClientTransport implements Transport {
     }
     if (this.#state !== 'open' || this.#writer === undefined) {
       return Promise.reject(new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`));
+    }
+    if (isJSONRPCRequest(message)) {
+      // The opening request tells the era: `server/discover` is 2026-07-28, `initialize` is 2025.
+      if (message.method === 'server/discover') this.#modern = true;
+      else if (message.method === 'initialize') this.#modern = false;
+    } else if (this.#modern && isJSONRPCResponse(message)) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.InvalidMessage,
+          `${TAG} a 2026-07-28 client must not write JSON-RPC responses (M26-5)`,
+        ),
+      );
     }
     let line: string;
     try {

@@ -241,6 +241,20 @@ describe('StdioClientTransport with 2026-07-28 servers', () => {
     expect(received.filter((m) => (m as { id?: unknown }).id === request.id)).toEqual([]);
   });
 
+  it('[M26-5] after a server/discover opening the client refuses to write JSON-RPC responses', async () => {
+    const t = transport(fixture('echo-server'));
+    const peer = rpc(t);
+    await t.start();
+    await peer.request('server/discover').catch(() => undefined);
+    await expect(t.send({ jsonrpc: '2.0', id: 5, result: {} })).rejects.toMatchObject({
+      code: TransportErrorCode.InvalidMessage,
+      message: expect.stringMatching(/must not write JSON-RPC responses/) as unknown,
+    });
+    // After an `initialize` (a 2025 fallback) responses are allowed again: 2025 servers send requests.
+    await peer.request('initialize').catch(() => undefined);
+    await expect(t.send({ jsonrpc: '2.0', id: 5, result: {} })).resolves.toBeUndefined();
+  });
+
   it('[M26-8] the server exits on stdin EOF, before any signal is needed', async () => {
     const t = transport(fixture('modern-server'));
     const client = new ClientV2({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
