@@ -5,8 +5,26 @@
 import type { ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { encodeLine, LineDecoder, toError, TransportError, TransportErrorCode } from '@mcp-transports/core';
-import type { JSONRPCMessage, Transport, TransportSendOptions } from '@mcp-transports/core';
+import {
+  createErrorResponse,
+  encodeLine,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResponse,
+  reconnectDelay,
+  resolveReconnect,
+  toError,
+  TransportError,
+  TransportErrorCode,
+} from '@mcp-transports/core';
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  ReconnectOptions,
+  RequestId,
+  Transport,
+  TransportSendOptions,
+} from '@mcp-transports/core';
 import spawn from 'cross-spawn';
 import { getDefaultEnvironment } from './_env.js';
 import { isErrno, killTree } from './_kill.js';
@@ -40,7 +58,39 @@ export interface StdioClientTransportOptions {
   closeTimeoutMs?: number | undefined;
   /** How long `close()` waits after SIGTERM before sending SIGKILL. @default 2000 */
   killTimeoutMs?: number | undefined;
+  /**
+   * Restart the server when it exits without `close()` having been called (M26-9: "the client
+   * SHOULD restart it"). Off by default: a restart loses the server's in-memory state, which only
+   * the application can judge. `true` takes the defaults of {@link StdioRestartOptions}.
+   * @default false
+   */
+  restart?: boolean | StdioRestartOptions | undefined;
 }
+
+/** How {@link StdioClientTransportOptions.restart} restarts a server that exited on its own. */
+export interface StdioRestartOptions {
+  /**
+   * Restarts in a row before giving up (then the transport closes, as without `restart`). The
+   * count starts again once a restarted server has sent a message.
+   * @default 5
+   */
+  maxRestarts?: number | undefined;
+  /**
+   * Wait before each restart: core's reconnect policy (exponential backoff with full jitter).
+   * @default { initialDelayMs: 250, maxDelayMs: 30_000 }
+   */
+  backoff?: Omit<ReconnectOptions, 'maxAttempts'> | undefined;
+  /**
+   * After a restart, send the captured `initialize` request (its answer is not delivered again) and
+   * `notifications/initialized` before anything else, so a 2025-era session carries on. Nothing is
+   * replayed on a 2026-07-28 (stateless) connection, which never sent `initialize`.
+   * @default true
+   */
+  replayInitialize?: boolean | undefined;
+}
+
+/** JSON-RPC code of the error a request gets when the server exited before answering it. */
+const INTERNAL_ERROR = -32603;
 
 /** Why the transport closed; readable from {@link StdioClientTransport.closeReason}. */
 export interface StdioCloseReason {
@@ -55,6 +105,8 @@ export interface StdioCloseReason {
   /** The spawn error, for `spawn-error`. */
   error?: Error | undefined;
 }
+
+type State = 'new' | 'starting' | 'open' | 'restarting' | 'closed';
 
 /** Children still running, signalled when the parent exits normally (best effort, see README). */
 const live = new Map<StdioClientTransport, () => void>();
@@ -74,10 +126,25 @@ export class StdioClientTransport implements Transport {
 
   readonly #options: StdioClientTransportOptions;
   readonly #stderr: PassThrough | undefined;
-  readonly #decoder: LineDecoder;
   #child: ChildProcess | undefined;
   #writer: BatchingWriter | undefined;
-  #state: 'new' | 'starting' | 'open' | 'closed' = 'new';
+  #state: State = 'new';
+  // Restart (opt-in): the policy, the attempts in a row, what a new child must be told first.
+  readonly #restart: { max: number; backoff: Required<ReconnectOptions>; replay: boolean } | undefined;
+  #restartAttempt = 0;
+  #restarts = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Sends made while the server restarts wait here. */
+  #ready: Promise<void> | undefined;
+  #readyResolve: (() => void) | undefined;
+  /** Requests written and not yet answered; failed with an error response if the server dies. */
+  readonly #outstanding = new Set<RequestId>();
+  #initialize: JSONRPCRequest | undefined;
+  #initialized: JSONRPCMessage | undefined;
+  #replayId: RequestId | undefined;
+  #replayed: (() => void) | undefined;
+  /** The connection opened with `server/discover` (2026-07-28), not `initialize`. */
+  #modern = false;
   #closing: Promise<void> | undefined;
   #exited = false;
   #exitWaiters: (() => void)[] = [];
@@ -90,13 +157,24 @@ export class StdioClientTransport implements Transport {
   constructor(options: StdioClientTransportOptions) {
     this.#options = options;
     if (options.stderr === 'pipe') this.#stderr = new PassThrough();
-    this.#decoder = messageDecoder(
-      options.maxMessageBytes,
-      (message) => this.onmessage?.(message),
-      (error) => {
-        this.#report(error);
-      },
-    );
+    const restart = options.restart;
+    if (restart !== undefined && restart !== false) {
+      const settings = restart === true ? {} : restart;
+      const max = settings.maxRestarts ?? 5;
+      if (!Number.isInteger(max) || max < 0) {
+        throw new TypeError(`${TAG} restart.maxRestarts must be a non-negative integer, got ${String(max)}`);
+      }
+      this.#restart = {
+        max,
+        backoff: resolveReconnect({ ...settings.backoff, maxAttempts: max }),
+        replay: settings.replayInitialize !== false,
+      };
+    }
+  }
+
+  /** How many times the server was restarted (with the `restart` option). */
+  get restarts(): number {
+    return this.#restarts;
   }
 
   /** The child's stderr with `stderr: 'pipe'` (available before `start()`), otherwise `null`. */
@@ -135,7 +213,17 @@ export class StdioClientTransport implements Transport {
       );
     }
     this.#state = 'starting';
+    return this.#spawn().catch((error: unknown) => {
+      this.#finish({ by: 'spawn-error', exitCode: null, signal: null, error: toError(error) });
+      throw error;
+    });
+  }
+
+  /** Spawns one child and wires it up. Resolves once it runs; rejects with a spawn error. */
+  #spawn(): Promise<void> {
     const { command, args = [], cwd } = this.#options;
+    this.#exited = false;
+    this.#escalation = undefined;
     return new Promise<void>((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -148,13 +236,15 @@ export class StdioClientTransport implements Transport {
           detached: this.#group,
         });
       } catch (error) {
-        const failure = this.#spawnError(command, error);
-        this.#finish({ by: 'spawn-error', exitCode: null, signal: null, error: failure });
-        reject(failure);
+        reject(this.#spawnError(command, error));
         return;
       }
+      let spawned = false;
       this.#child = child;
+      const current = (): boolean => this.#child === child;
       child.once('spawn', () => {
+        spawned = true;
+        if (!current()) return;
         if (this.#state === 'starting') this.#state = 'open';
         live.set(this, () => {
           if (child.pid !== undefined && !this.#exited) killTree(child.pid, 'SIGTERM', this.#group);
@@ -163,53 +253,95 @@ export class StdioClientTransport implements Transport {
         resolve();
       });
       child.on('error', (error) => {
-        if (this.#state === 'starting') {
-          const failure = this.#spawnError(command, error);
-          this.#finish({ by: 'spawn-error', exitCode: null, signal: null, error: failure });
-          reject(failure);
+        if (!spawned) {
+          reject(this.#spawnError(command, error));
           return;
         }
         // A failed kill() or a stdio failure on a running child: worth knowing, not fatal here.
-        this.#report(error);
+        if (current()) this.#report(error);
       });
+      // A child that never spawned is answered by the rejection above, not by these.
       child.once('exit', () => {
-        this.#onExit();
+        if (spawned && current()) this.#onExit();
       });
       child.once('close', () => {
-        this.#finishAfterExit();
+        if (spawned && current()) this.#finishAfterExit();
       });
       const stdin = child.stdin;
       const stdout = child.stdout;
       if (stdin === null || stdout === null) throw new Error(`${TAG} spawn() returned no stdio pipes`);
-      this.#writer = new BatchingWriter(stdin);
+      const writer = new BatchingWriter(stdin);
+      this.#writer = writer;
       stdin.on('error', (error) => {
         // EPIPE / ECONNRESET: the child closed its stdin or died; the 'exit' handler closes us.
         const closed = new TransportError(TransportErrorCode.Closed, `${TAG} the server's stdin is closed`, {
           cause: error,
         });
-        this.#writer?.fail(closed);
-        if (!isErrno(error, 'EPIPE') && !isErrno(error, 'ECONNRESET')) this.#report(error);
+        writer.fail(closed);
+        if (!isErrno(error, 'EPIPE') && !isErrno(error, 'ECONNRESET') && current()) this.#report(error);
       });
+      const decoder = messageDecoder(
+        this.#options.maxMessageBytes,
+        (message) => {
+          if (current()) this.#receive(message);
+        },
+        (error) => {
+          if (current()) this.#report(error);
+        },
+      );
       stdout.on('data', (chunk: Buffer) => {
-        this.#decoder.push(chunk);
+        decoder.push(chunk);
       });
       stdout.on('end', () => {
-        this.#decoder.end();
+        decoder.end();
       });
       stdout.on('error', (error) => {
-        this.#report(error);
+        if (current()) this.#report(error);
       });
-      if (this.#stderr !== undefined) child.stderr?.pipe(this.#stderr);
+      if (this.#stderr !== undefined) child.stderr?.pipe(this.#stderr, { end: false });
     });
   }
 
+  /** One message from the server: bookkeeping for restarts, then `onmessage`. */
+  #receive(message: JSONRPCMessage): void {
+    if (this.#restart !== undefined) {
+      this.#restartAttempt = 0;
+      if (isJSONRPCResponse(message)) {
+        if (this.#replayId !== undefined && message.id === this.#replayId) {
+          // The answer to a replayed `initialize`: the SDK already has the first one.
+          this.#replayId = undefined;
+          this.#replayed?.();
+          return;
+        }
+        if (message.id !== undefined) this.#outstanding.delete(message.id);
+      }
+    }
+    this.onmessage?.(message);
+  }
+
   /** Sends one message to the server's stdin; resolves once it is written to the pipe. */
-  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#state === 'closed' || this.#closing !== undefined) {
       return Promise.reject(new TransportError(TransportErrorCode.Closed, `${TAG} send() after close`));
     }
+    if (this.#state === 'restarting' && this.#ready !== undefined) {
+      // The server is being restarted: the message goes to the new one.
+      return this.#ready.then(() => this.send(message, options));
+    }
     if (this.#state !== 'open' || this.#writer === undefined) {
       return Promise.reject(new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`));
+    }
+    if (isJSONRPCRequest(message)) {
+      // The opening request tells the era: `server/discover` is 2026-07-28, `initialize` is 2025.
+      if (message.method === 'server/discover') this.#modern = true;
+      else if (message.method === 'initialize') this.#modern = false;
+    } else if (this.#modern && isJSONRPCResponse(message)) {
+      return Promise.reject(
+        new TransportError(
+          TransportErrorCode.InvalidMessage,
+          `${TAG} a 2026-07-28 client must not write JSON-RPC responses (M26-5)`,
+        ),
+      );
     }
     let line: string;
     try {
@@ -217,7 +349,23 @@ export class StdioClientTransport implements Transport {
     } catch (error) {
       return Promise.reject(toError(error));
     }
-    return this.#writer.write(line);
+    if (this.#restart === undefined) return this.#writer.write(line);
+    return this.#track(message, this.#writer.write(line));
+  }
+
+  /** With `restart`: remembers `initialize` and the requests awaiting an answer. */
+  #track(message: JSONRPCMessage, written: Promise<void>): Promise<void> {
+    if (isJSONRPCRequest(message)) {
+      if (message.method === 'initialize') this.#initialize = message;
+      const id = message.id;
+      this.#outstanding.add(id);
+      return written.catch((error: unknown) => {
+        this.#outstanding.delete(id);
+        throw error;
+      });
+    }
+    if (isJSONRPCNotification(message) && message.method === 'notifications/initialized') this.#initialized = message;
+    return written;
   }
 
   /**
@@ -228,7 +376,8 @@ export class StdioClientTransport implements Transport {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     if (this.#state === 'closed') return Promise.resolve();
-    if (this.#state === 'new' || this.#child === undefined) {
+    if (this.#state === 'new' || this.#child === undefined || (this.#state === 'restarting' && this.#exited)) {
+      // Nothing runs (not started, or between a crash and its restart).
       this.#finish({ by: 'close', exitCode: null, signal: null });
       return Promise.resolve();
     }
@@ -294,7 +443,21 @@ export class StdioClientTransport implements Transport {
   }
 
   #finishAfterExit(): void {
+    // Already handled: the exit fallback and 'close' both land here, and a restart is under way.
+    if (this.#state === 'restarting' && this.#closing === undefined) return;
     const child = this.#child;
+    if (this.#closing === undefined && this.#state === 'open' && this.#restart !== undefined) {
+      if (this.#restartAttempt < this.#restart.max) {
+        this.#beginRestart(child);
+        return;
+      }
+      this.#report(
+        new TransportError(
+          TransportErrorCode.Connection,
+          `${TAG} the server exited ${describeExit(child)} and was restarted ${this.#restartAttempt} time(s) in a row; giving up`,
+        ),
+      );
+    }
     this.#finish({
       by: this.#closing === undefined ? 'exit' : 'close',
       exitCode: child?.exitCode ?? null,
@@ -303,9 +466,108 @@ export class StdioClientTransport implements Transport {
     });
   }
 
+  /** The server exited on its own (all its output read): fail what it owed us, then respawn it. */
+  #beginRestart(child: ChildProcess | undefined): void {
+    const policy = this.#restart;
+    if (policy === undefined) return;
+    clearTimeout(this.#exitFallback);
+    live.delete(this);
+    this.#state = 'restarting';
+    this.#ready ??= new Promise<void>((resolve) => {
+      this.#readyResolve = resolve;
+    });
+    const attempt = this.#restartAttempt++;
+    const why = `the server exited ${describeExit(child)}`;
+    this.#writer?.fail(new TransportError(TransportErrorCode.Connection, `${TAG} ${why} before this was written`));
+    this.#report(
+      new TransportError(
+        TransportErrorCode.Connection,
+        `${TAG} ${why}; restarting it (attempt ${attempt + 1} of ${policy.max})`,
+      ),
+    );
+    // M26-9: the requests it had not answered are lost with it. Settle them now, so callers do
+    // not wait for their timeouts; re-issuing one is the caller's decision.
+    const lost = [...this.#outstanding];
+    this.#outstanding.clear();
+    for (const id of lost) {
+      this.onmessage?.(
+        createErrorResponse(INTERNAL_ERROR, `${TAG} ${why} before answering this request; it was restarted`, id, {
+          transportError: TransportErrorCode.Connection,
+        }),
+      );
+    }
+    this.#restartTimer = setTimeout(
+      () => {
+        this.#restartTimer = undefined;
+        void this.#respawn();
+      },
+      reconnectDelay(attempt, policy.backoff),
+    );
+  }
+
+  async #respawn(): Promise<void> {
+    if (this.#state !== 'restarting') return;
+    try {
+      await this.#spawn();
+    } catch (error) {
+      if (this.#stateNow() !== 'restarting') return;
+      this.#report(error);
+      // A failed spawn counts as an attempt; #finishAfterExit decides whether to try again.
+      this.#exited = true;
+      this.#state = 'open';
+      this.#finishAfterExit();
+      return;
+    }
+    if (this.#stateNow() !== 'restarting') return;
+    this.#restarts++;
+    this.#state = 'open';
+    const initialize = this.#restart?.replay === true ? this.#initialize : undefined;
+    if (initialize !== undefined) {
+      const id = `restart-initialize-${this.#restarts}`;
+      this.#replayId = id;
+      const answered = new Promise<void>((resolve) => {
+        this.#replayed = resolve;
+      });
+      // Written directly: nothing queued behind #ready may overtake it.
+      await this.#writer?.write(encodeLine({ ...initialize, id })).catch(() => undefined);
+      await Promise.race([answered, this.#untilNotOpen()]);
+      this.#replayed = undefined;
+      if (this.#initialized !== undefined)
+        await this.#writer?.write(encodeLine(this.#initialized)).catch(() => undefined);
+    }
+    // The new server died already: its own restart (or the close) settles the waiting sends.
+    if (this.#exited || this.#stateNow() !== 'open') return;
+    const resolve = this.#readyResolve;
+    this.#ready = undefined;
+    this.#readyResolve = undefined;
+    resolve?.();
+  }
+
+  /** `#state`, read through a call: TypeScript would keep its narrowing across an `await`. */
+  #stateNow(): State {
+    return this.#state;
+  }
+
+  /** Resolves once the transport is no longer open (the new child died too, or close()). */
+  #untilNotOpen(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.#state !== 'open' || this.#closing !== undefined || this.#exited) resolve();
+        else this.#exitWaiters.push(check);
+      };
+      check();
+    });
+  }
+
   #finish(reason: StdioCloseReason): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    clearTimeout(this.#restartTimer);
+    const ready = this.#readyResolve;
+    this.#ready = undefined;
+    this.#readyResolve = undefined;
+    // Sends waiting for a restart now find the transport closed and reject.
+    ready?.();
     this.#closeReason = reason;
     live.delete(this);
     clearTimeout(this.#exitFallback);
@@ -335,6 +597,11 @@ export class StdioClientTransport implements Transport {
   #report(error: unknown): void {
     this.onerror?.(toError(error));
   }
+}
+
+function describeExit(child: ChildProcess | undefined): string {
+  if (child?.signalCode != null) return `on ${child.signalCode}`;
+  return `with code ${String(child?.exitCode ?? null)}`;
 }
 
 function installExitHook(): void {

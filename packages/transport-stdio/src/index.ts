@@ -1,5 +1,5 @@
 export { DEFAULT_INHERITED_ENV_VARS, getDefaultEnvironment } from './_env.js';
-export type { StdioClientTransportOptions, StdioCloseReason } from './client.js';
+export type { StdioClientTransportOptions, StdioCloseReason, StdioRestartOptions } from './client.js';
 export { StdioClientTransport } from './client.js';
 export type { StdioServerCloseReason, StdioServerTransportOptions } from './server.js';
 export { StdioServerTransport } from './server.js';

@@ -56,6 +56,11 @@ export class FallbackClient implements Transport {
     return this.#active.sessionId;
   }
 
+  /** The protocol version the SDK settled on (`2026-07-28` on a stateless connection), once it has. */
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion;
+  }
+
   setProtocolVersion(version: string): void {
     this.#protocolVersion = version;
     this.#active.setProtocolVersion?.(version);

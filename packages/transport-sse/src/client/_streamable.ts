@@ -1,8 +1,15 @@
 /**
- * The Streamable HTTP client (MCP 2025-03-26 … 2025-11-25), on any {@link HttpRequester}: the Node
- * entry gives it undici, the browser entry `fetch`. No Node imports here.
+ * The Streamable HTTP client (MCP 2025-03-26 … 2025-11-25, and 2026-07-28 per message), on any
+ * {@link HttpRequester}: the Node entry gives it undici, the browser entry `fetch`. No Node imports here.
+ *
+ * The era is decided per message, not per connection: a message whose `params._meta` claims a
+ * 2026-07-28+ protocol version (the SDK v2 Client stamps every request of a modern connection and
+ * its `server/discover` probe), or any message after `setProtocolVersion()` named such a version,
+ * is sent stateless (no session id, request metadata headers, no resumption). Everything else keeps
+ * the 2025 behaviour byte for byte.
  */
 import {
+  createErrorResponse,
   decodeBatch,
   decodeMessage,
   isJSONRPCNotification,
@@ -34,6 +41,7 @@ import {
   statusError,
   type HttpClientOptions,
 } from './_options.js';
+import { envelopeVersion, isModernVersion, modernHeaders, RESERVED_HEADERS } from './_modern.js';
 import { SseParser } from './_sse-parser.js';
 
 /** The SDK's `reconnectionOptions`, mapped onto {@link ReconnectOptions} (the growth factor is always 2). */
@@ -90,7 +98,14 @@ interface StreamContext {
   onresumptiontoken?: ((token: string) => void) | undefined;
   onRequestStreamEnd?: (() => void) | undefined;
   requestSignal?: AbortSignal | undefined;
+  /** A 2026-07-28 request stream: never resumed; ending without a response fails the request (M26-15). */
+  modernId?: RequestId | undefined;
 }
+
+/** JSON-RPC code for a request the transport had to fail (the stream broke, HTTP refused it). */
+const INTERNAL_ERROR = -32603;
+/** JSON-RPC code for a 2026-07-28 request refused with HTTP 4xx and no JSON-RPC error body. */
+const INVALID_REQUEST = -32600;
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
 
@@ -181,6 +196,7 @@ export class StreamableHTTPClient implements Transport {
     if (!this.#started) throw notStartedError();
     if (this.#closed) throw closedError('send()');
     if (options?.resumptionToken !== undefined) {
+      if (this.#isModern(message)) throw noResumption();
       await this.#resume(
         {
           kind: 'post',
@@ -196,6 +212,13 @@ export class StreamableHTTPClient implements Transport {
       );
       return;
     }
+    if (isJSONRPCResponse(message) && isModernVersion(this.#protocolVersion)) {
+      // M26-12: in 2026-07-28 servers send no requests, so a client has nothing to answer.
+      throw new TransportError(
+        TransportErrorCode.InvalidMessage,
+        `${TAG} a 2026-07-28 client must not send JSON-RPC responses (M26-12)`,
+      );
+    }
     if (isInitialize(message)) this.#initialize = message;
     else if (isInitialized(message)) this.#initialized = message;
     await this.#post(message, options);
@@ -205,6 +228,7 @@ export class StreamableHTTPClient implements Transport {
   async resumeStream(lastEventId: string, options?: { onresumptiontoken?: (token: string) => void }): Promise<void> {
     if (!this.#started) throw notStartedError();
     if (this.#closed) throw closedError('resumeStream()');
+    if (isModernVersion(this.#protocolVersion)) throw noResumption();
     await this.#resume(
       {
         kind: 'post',
@@ -253,22 +277,22 @@ export class StreamableHTTPClient implements Transport {
   // -- POST --------------------------------------------------------------------------------
 
   async #post(message: JSONRPCMessage, options: TransportSendOptions | undefined, mayReinit = true): Promise<void> {
-    const sentSession = this.#sessionId;
+    const version = envelopeVersion(message) ?? this.#protocolVersion;
+    const modern = isModernVersion(version);
+    // 2026-07-28 has no session (M26-1): none is sent, none is adopted, none can expire.
+    const sentSession = modern ? undefined : this.#sessionId;
     const signal = options?.requestSignal;
     const hold = signal === undefined ? this.#inflight.shared : this.#inflight.hold(signal);
     let handedOver = false;
     let expired = false;
     try {
-      const response = await this.#fetch(
-        'POST',
-        options?.headers === undefined
-          ? { accept: ACCEPT_BOTH, 'content-type': 'application/json' }
-          : { accept: ACCEPT_BOTH, 'content-type': 'application/json', ...lowerCase(options.headers) },
-        JSON.stringify(message),
-        hold.signal,
-      );
+      const extra: Record<string, string> = { accept: ACCEPT_BOTH, 'content-type': 'application/json' };
+      if (options?.headers !== undefined) Object.assign(extra, callerHeaders(options.headers));
+      // M26-12, M26-17, M26-20: the request metadata headers, derived from the body on every POST.
+      if (modern && version !== undefined) Object.assign(extra, modernHeaders(message, version));
+      const response = await this.#fetch('POST', extra, JSON.stringify(message), hold.signal, modern);
       const sessionId = response.header('mcp-session-id');
-      if (sessionId !== undefined) this.#sessionId = sessionId;
+      if (sessionId !== undefined && !modern) this.#sessionId = sessionId;
       const { status } = response;
       if (status === 202) {
         await response.dump();
@@ -285,6 +309,9 @@ export class StreamableHTTPClient implements Transport {
       ) {
         await response.dump();
         expired = true;
+      } else if (modern && isJSONRPCRequest(message) && status >= 400 && status < 500 && !PASS_THROUGH.has(status)) {
+        // A 2026-07-28 refusal (−32020, −32022, −32601 …, M26-17..19): the request's answer.
+        this.#deliver(await this.#refusal(response, message.id));
       } else if (status < 200 || status >= 300) {
         throw await this.#statusError(response, 'POST');
       } else {
@@ -301,6 +328,7 @@ export class StreamableHTTPClient implements Transport {
               onresumptiontoken: options?.onresumptiontoken,
               onRequestStreamEnd: options?.onRequestStreamEnd,
               requestSignal: options?.requestSignal,
+              modernId: modern && isJSONRPCRequest(message) ? message.id : undefined,
             },
             hold.release,
             0,
@@ -329,6 +357,7 @@ export class StreamableHTTPClient implements Transport {
         if (!expired && options?.requestSignal?.aborted !== true) options?.onRequestStreamEnd?.();
       }
     }
+    if (!expired) return;
     // The session is gone (SH-45): start a new one and send the message again, once (SH-46).
     try {
       await this.#reinitialize(sentSession);
@@ -343,7 +372,11 @@ export class StreamableHTTPClient implements Transport {
   /** Reads one SSE stream to its end, then resumes it when it ended before its time. Never rejects. */
   async #consume(response: HttpResponse, ctx: StreamContext, release: () => void, attempt: number): Promise<void> {
     // An object, not a `let`: TypeScript does not see assignments made inside the parser callbacks.
-    const seen = { response: false };
+    const seen = { response: false, notified: false };
+    // The SDK v2 Protocol runs notification handlers a microtask later but settles a response at
+    // once, so a response parsed in the same chunk as a progress notification would remove the
+    // progress handler first. Such a response (and what follows it) waits for one microtask.
+    const held: JSONRPCMessage[] = [];
     let failure: unknown;
     const parser = new SseParser({
       maxEventBytes: this.#maxBytes,
@@ -361,6 +394,11 @@ export class StreamableHTTPClient implements Transport {
           seen.response = true;
           if (ctx.replayId !== undefined) message = { ...message, id: ctx.replayId };
         }
+        if (held.length > 0 || (seen.notified && isJSONRPCResponse(message))) {
+          held.push(message);
+          return;
+        }
+        if (!isJSONRPCResponse(message)) seen.notified = true;
         this.#deliver(message);
       },
       onRetry: (ms) => {
@@ -377,15 +415,29 @@ export class StreamableHTTPClient implements Transport {
     try {
       for await (const chunk of response.chunks()) {
         parser.push(chunk);
+        seen.notified = false;
+        if (held.length > 0) await this.#flush(held);
         if (this.#closed || ctx.generation !== this.#generation) break;
       }
       parser.end();
+      if (held.length > 0) await this.#flush(held);
     } catch (error) {
       failure = error;
     } finally {
       release();
     }
     if (this.#closed || ctx.requestSignal?.aborted === true) return;
+    if (ctx.modernId !== undefined) {
+      // M26-15: no Last-Event-ID resumption in 2026-07-28. The request is lost; fail it now rather
+      // than leave the caller to its timeout. Re-issuing it (with a new id) is the caller's call.
+      if (!seen.response)
+        this.#failRequest(
+          ctx.modernId,
+          lostResponse('2026-07-28 streams cannot be resumed (M26-15): re-issue the request with a new id', failure),
+        );
+      ctx.onRequestStreamEnd?.();
+      return;
+    }
     if (ctx.generation !== this.#generation) {
       if (ctx.kind === 'get') return;
       if (!seen.response) this.#report(lostResponse('the session was re-initialized', failure));
@@ -562,17 +614,55 @@ export class StreamableHTTPClient implements Transport {
     extra: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal,
+    modern = false,
   ): Promise<HttpResponse> {
     return requestWithAuth(this.#http, this.#options, { method, url: this.#url, body, signal }, () =>
-      this.#headers(extra),
+      this.#headers(extra, modern),
     );
   }
 
-  #headers(extra: Record<string, string>): Record<string, string> {
+  #headers(extra: Record<string, string>, modern: boolean): Record<string, string> {
     const headers: Record<string, string> = { ...this.#baseHeaders };
-    if (this.#sessionId !== undefined) headers['mcp-session-id'] = this.#sessionId;
+    if (this.#sessionId !== undefined && !modern) headers['mcp-session-id'] = this.#sessionId;
     if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion;
     return Object.assign(headers, extra);
+  }
+
+  /** Whether `message` goes out in the 2026-07-28 era. */
+  #isModern(message: JSONRPCMessage): boolean {
+    return isModernVersion(envelopeVersion(message) ?? this.#protocolVersion);
+  }
+
+  /**
+   * The answer to a 2026-07-28 request refused with HTTP 4xx: the JSON-RPC error in the body (its
+   * id is the request's, or null when the server could not read one), else an error of our own
+   * naming the status. Either way the caller's request settles — and an SDK v2 Client probing with
+   * `server/discover` reads any such answer as "not a 2026 server" and falls back (M26-10).
+   */
+  async #refusal(response: HttpResponse, id: RequestId): Promise<JSONRPCMessage> {
+    let text = '';
+    try {
+      text = await response.text(REFUSAL_BYTES);
+    } catch {
+      // Unreadable or too long: the status alone answers.
+    }
+    const decoded = text === '' ? undefined : decodeMessage(text);
+    if (decoded?.ok === true && isJSONRPCResponse(decoded.message) && 'error' in decoded.message) {
+      const sent = (decoded.message as { id?: RequestId | null }).id;
+      if (sent === undefined || sent === null || sent === id) return { ...decoded.message, id };
+    }
+    return createErrorResponse(
+      INVALID_REQUEST,
+      `${TAG} POST ${this.#url.href} answered HTTP ${response.status}${text === '' ? '' : `: ${text.trim().slice(0, 200)}`}`,
+      id,
+      { httpStatus: response.status },
+    );
+  }
+
+  /** Settles a request the transport cannot complete, and tells `onerror` why. */
+  #failRequest(id: RequestId, error: TransportError): void {
+    this.#report(error);
+    this.#deliver(createErrorResponse(INTERNAL_ERROR, error.message, id, { transportError: error.code }));
   }
 
   #statusError(response: HttpResponse, method: string): Promise<HTTPStatusError> {
@@ -598,6 +688,12 @@ export class StreamableHTTPClient implements Transport {
   /** `#closed`, read through a call: TypeScript would keep its narrowing across an `await`. */
   #isClosed(): boolean {
     return this.#closed;
+  }
+
+  /** Delivers the messages {@link #consume} held back, one microtask after the notifications before them. */
+  async #flush(held: JSONRPCMessage[]): Promise<void> {
+    await Promise.resolve();
+    for (const message of held.splice(0)) this.#deliver(message);
   }
 
   #deliver(message: JSONRPCMessage): void {
@@ -630,8 +726,24 @@ function lostResponse(why: string, cause: unknown): TransportError {
   );
 }
 
-function lowerCase(headers: Readonly<Record<string, string>>): Record<string, string> {
+/** A caller's per-request headers, lower-cased, minus the ones the transport derives ({@link RESERVED_HEADERS}). */
+function callerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!RESERVED_HEADERS.has(lower)) result[lower] = value;
+  }
   return result;
+}
+
+/** Statuses a 2026-07-28 request still throws for: auth (the SDK's auth flow) and size. */
+const PASS_THROUGH: ReadonlySet<number> = new Set([401, 403, 413]);
+/** How much of a refusal body is read for its JSON-RPC error. */
+const REFUSAL_BYTES = 64 * 1024;
+
+function noResumption(): TransportError {
+  return new TransportError(
+    TransportErrorCode.InvalidMessage,
+    `${TAG} 2026-07-28 has no stream resumption (M26-15): re-issue the request with a new id instead`,
+  );
 }

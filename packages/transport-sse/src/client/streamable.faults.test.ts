@@ -362,6 +362,17 @@ describe('StreamableHTTPClientTransport faults', () => {
     );
   });
 
+  it('a notification answered 200 with an unexpected body is not re-sent and does not re-initialize', async () => {
+    const server = await serve((req, res) => {
+      if (!basics(req, res, 'sid-1')) res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+    });
+    const { transport } = await client(server.url);
+    await transport.send(INIT);
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' });
+    expect(server.log.map((r) => methodOf(r.body))).toEqual(['initialize', 'notifications/roots/list_changed']);
+    expect(transport.sessionId).toBe('sid-1');
+  });
+
   it('[SH-8][SH-43][SH-49] sends Accept, Content-Type, the session, the protocol version and custom headers', async () => {
     const server = await serve((req, res) => {
       if (!basics(req, res, 'sid-1')) res.writeHead(202).end();
