@@ -6,3 +6,6 @@ export { StreamableHTTPServerTransport } from './session.js';
 export { SSEServerTransport } from './legacy.js';
 export type { McpHttpServer, McpHttpServerOptions } from './create-server.js';
 export { createMcpHttpServer } from './create-server.js';
+export { PerRequestServerTransport } from './per-request.js';
+export { MODERN_PROTOCOL_VERSIONS } from './_modern.js';
+export type { ListenCapabilities, SubscriptionFilter } from './listen.js';
