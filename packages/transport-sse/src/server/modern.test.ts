@@ -5,9 +5,22 @@
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as StreamableV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableV2 } from '@modelcontextprotocol/client';
+import { serve } from '@hono/node-server';
+import { MemoryServerEventBus } from '@mcp-transports/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMcpHttpServer, type McpHttpServer } from './index.js';
-import { createApp, MODERN, modernHeaders, modernRequest, post } from './_fixtures/modern.js';
+import { createMcpHttpServer, PerRequestServerTransport, StreamableHTTPListener, type McpHttpServer } from './index.js';
+import {
+  createApp,
+  MODERN,
+  modernHeaders,
+  modernRequest,
+  post,
+  sseMessages,
+  type AppProbe,
+} from './_fixtures/modern.js';
+import { createV2Server } from './_fixtures/servers.js';
+
+const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 
 const running: McpHttpServer[] = [];
 afterEach(async () => {
@@ -105,5 +118,263 @@ describe('one endpoint, every era', () => {
     const body = (await res.json()) as { id: number; result: { resultType: string } };
     expect(body.id).toBe(1);
     expect(body.result.resultType).toBe('complete');
+  });
+});
+
+function pinned(): ClientV2 {
+  return new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: { pin: MODERN } } });
+}
+
+/** Waits for a condition without a fixed sleep. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('cancellation by closing the response stream (M26-16)', () => {
+  it('[M26-16] a raw client that closes the stream aborts the handler, and the exchange ends', async () => {
+    const probe: AppProbe = { aborted: [] };
+    const started = new Promise<void>((resolve) => (probe.onWaitStarted = resolve));
+    const ours = await start({ onconnection: (t) => void createApp(t, probe) });
+    const abort = new AbortController();
+    const pending = post(
+      ours.url,
+      modernRequest('tools/call', { name: 'wait', arguments: { tag: 'raw' } }),
+      modernHeaders('tools/call', 'wait'),
+      abort.signal,
+    ).catch((error: unknown) => error);
+    await started;
+    expect(ours.listener.exchangeCount).toBe(1);
+    abort.abort();
+    await pending;
+    await until(() => probe.aborted.includes('raw'), 'the handler to see the abort');
+    await until(() => ours.listener.exchangeCount === 0, 'the exchange to end');
+  });
+
+  it('[M26-16] SDK v2 client: aborting callTool cancels the running tool on our server', async () => {
+    const probe: AppProbe = { aborted: [] };
+    const started = new Promise<void>((resolve) => (probe.onWaitStarted = resolve));
+    const ours = await start({ onconnection: (t) => void createApp(t, probe) });
+    const client = pinned();
+    await client.connect(new StreamableV2(ours.url));
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'wait', arguments: { tag: 'sdk' } }, { signal: abort.signal });
+    await started;
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => probe.aborted.includes('sdk'), 'the handler to see the abort');
+    await until(() => ours.listener.exchangeCount === 0, 'the exchange to end');
+    await client.close();
+  });
+
+  it('[M26-16] the transport tells the application: signal aborts and onclose fires, nothing more is written', async () => {
+    let transport: PerRequestServerTransport | undefined;
+    const seen: string[] = [];
+    const ours = await start({
+      onconnection: (t) => {
+        if (t instanceof PerRequestServerTransport) transport = t;
+        t.onmessage = (message) => seen.push('method' in message ? message.method : 'response');
+        t.onclose = () => seen.push('closed');
+        void t.start();
+      },
+    });
+    const abort = new AbortController();
+    const pending = post(
+      ours.url,
+      modernRequest('tools/call', { name: 'never', arguments: {} }),
+      modernHeaders('tools/call', 'never'),
+      abort.signal,
+    ).catch((error: unknown) => error);
+    await until(() => seen.includes('tools/call'), 'the request to arrive');
+    abort.abort();
+    await pending;
+    await until(() => seen.includes('closed'), 'onclose');
+    expect(seen).toEqual(['tools/call', 'notifications/cancelled', 'closed']);
+    expect(transport?.signal.aborted).toBe(true);
+    await expect(transport?.send({ jsonrpc: '2.0', id: 1, result: {} })).rejects.toThrow(/ended|closed/);
+  });
+});
+
+describe('subscriptions/listen', () => {
+  it('[M26-13] [M26-14] SDK v2 client listen(): ack, filtered events from the bus, local close tears down', async () => {
+    const bus = new MemoryServerEventBus();
+    const ours = await start({ bus });
+    const client = pinned();
+    await client.connect(new StreamableV2(ours.url));
+    const got: string[] = [];
+    client.setNotificationHandler('notifications/tools/list_changed', () => void got.push('tools'));
+    client.setNotificationHandler('notifications/prompts/list_changed', () => void got.push('prompts'));
+    client.setNotificationHandler('notifications/resources/updated', (n) => void got.push(`updated ${n.params.uri}`));
+    const sub = await client.listen({ toolsListChanged: true, resourceSubscriptions: ['file:///a'] });
+    expect(sub.honoredFilter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['file:///a'] });
+    expect(ours.listener.subscriptionCount).toBe(1);
+    expect(ours.listener.bus).toBe(bus);
+    bus.publish({ kind: 'prompts_list_changed' });
+    bus.publish({ kind: 'resource_updated', uri: 'file:///b' });
+    bus.publish({ kind: 'tools_list_changed' });
+    bus.publish({ kind: 'resource_updated', uri: 'file:///a' });
+    await until(() => got.length >= 2, 'two events');
+    expect(got).toEqual(['tools', 'updated file:///a']);
+    await sub.close();
+    expect(await sub.closed).toBe('local');
+    await until(() => ours.listener.subscriptionCount === 0, 'the stream to be torn down');
+    expect(bus.listenerCount).toBe(0);
+    await client.close();
+  });
+
+  it('[M26-13] closing the listener ends every listen stream gracefully (the empty listen result)', async () => {
+    const ours = await start();
+    const client = pinned();
+    await client.connect(new StreamableV2(ours.url));
+    const sub = await client.listen({ toolsListChanged: true });
+    await ours.listener.close();
+    expect(await sub.closed).toBe('graceful');
+    await client.close();
+  });
+
+  it('[M26-6] every listen notification carries the subscription id; an empty filter ends at once', async () => {
+    const bus = new MemoryServerEventBus();
+    const ours = await start({ bus });
+    const abort = new AbortController();
+    const res = await post(
+      ours.url,
+      modernRequest('subscriptions/listen', { notifications: { resourcesListChanged: true } }, 'L1'),
+      modernHeaders('subscriptions/listen'),
+      abort.signal,
+    );
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const read = async (events: number) => {
+      while (sseMessages(text).length < events) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    await read(1);
+    bus.publish({ kind: 'resources_list_changed', params: { _meta: { note: 'kept' } } });
+    await read(2);
+    const [ack, change] = sseMessages(text) as { method: string; params: { _meta: Record<string, unknown> } }[];
+    expect(ack?.method).toBe('notifications/subscriptions/acknowledged');
+    expect(ack?.params._meta[SUBSCRIPTION_ID]).toBe('L1');
+    expect(change?.method).toBe('notifications/resources/list_changed');
+    expect(change?.params._meta).toEqual({ note: 'kept', [SUBSCRIPTION_ID]: 'L1' });
+    abort.abort();
+    await until(() => bus.listenerCount === 0, 'the bus listener to go');
+
+    const empty = await post(
+      ours.url,
+      modernRequest('subscriptions/listen', { notifications: {} }, 'L2'),
+      modernHeaders('subscriptions/listen'),
+    );
+    const messages = sseMessages(await empty.text());
+    expect(messages.map((m) => m.method ?? 'result')).toEqual(['notifications/subscriptions/acknowledged', 'result']);
+    expect(messages[1]).toMatchObject({
+      id: 'L2',
+      result: { resultType: 'complete', _meta: { [SUBSCRIPTION_ID]: 'L2' } },
+    });
+  });
+
+  it('a listen without params.notifications is refused with -32602; over maxSubscriptions with -32603', async () => {
+    const ours = await start({ maxSubscriptions: 1 });
+    const bad = await post(
+      ours.url,
+      modernRequest('subscriptions/listen', {}, 5),
+      modernHeaders('subscriptions/listen'),
+    );
+    expect(await bad.json()).toMatchObject({ id: 5, error: { code: -32602 } });
+    const abort = new AbortController();
+    const first = await post(
+      ours.url,
+      modernRequest('subscriptions/listen', { notifications: { toolsListChanged: true } }, 6),
+      modernHeaders('subscriptions/listen'),
+      abort.signal,
+    );
+    expect(first.status).toBe(200);
+    await until(() => ours.listener.subscriptionCount === 1, 'the first stream');
+    const second = await post(
+      ours.url,
+      modernRequest('subscriptions/listen', { notifications: { toolsListChanged: true } }, 7),
+      modernHeaders('subscriptions/listen'),
+    );
+    expect(await second.json()).toMatchObject({ id: 7, error: { code: -32603 } });
+    abort.abort();
+    await until(() => ours.listener.subscriptionCount === 0, 'the stream to close');
+  });
+});
+
+describe('options and refusals', () => {
+  it('[M26-23] modernOnly: SDK v1 clients are refused with -32022, GET answers 405, the legacy /sse path is gone', async () => {
+    const ours = await start({ modernOnly: true });
+    const old = new ClientV1({ name: 'v1', version: '1.0.0' });
+    await expect(old.connect(new StreamableV1(ours.url))).rejects.toThrow(/2026-07-28/);
+    const get = await fetch(ours.url, { headers: { accept: 'text/event-stream' } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(ours.sseUrl).toBeUndefined();
+    const client = pinned();
+    await client.connect(new StreamableV2(ours.url));
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'ok' } }))).toBe('ok');
+    await client.close();
+  });
+
+  it('[M26-13] enableJsonResponse: one JSON body even when the tool sends a notification first', async () => {
+    const ours = await start({ enableJsonResponse: true });
+    const res = await post(
+      ours.url,
+      modernRequest('tools/call', { name: 'progress', arguments: {} }),
+      modernHeaders('tools/call', 'progress'),
+    );
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toMatchObject({ id: 1, result: { resultType: 'complete' } });
+  });
+
+  it('[M26-18] an SDK v2 server the application did not bind to 2026 answers -32022 with HTTP 400', async () => {
+    const ours = await start({ onconnection: (t) => void createV2Server().connect(t) });
+    const res = await post(ours.url, modernRequest('tools/list'), modernHeaders('tools/list'));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ id: 1, error: { code: -32022 } });
+  });
+
+  it('[M26-4] a modern notification POST is accepted with 202 and handed to the application', async () => {
+    const seen: string[] = [];
+    const ours = await start({
+      onconnection: (t) => {
+        t.onmessage = (m) => seen.push('method' in m ? m.method : '?');
+        void t.start();
+      },
+    });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 9, _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN } },
+    });
+    const res = await post(ours.url, body, modernHeaders('notifications/cancelled'));
+    expect(res.status).toBe(202);
+    await until(() => seen.length === 1 && ours.listener.exchangeCount === 0, 'delivery');
+    expect(seen).toEqual(['notifications/cancelled']);
+  });
+
+  it('[M26-12] the fetch entry (handleFetch) serves 2026 clients too', async () => {
+    const listener = new StreamableHTTPListener();
+    listener.onconnection = (t) => void createApp(t);
+    const http = serve({ fetch: (request) => listener.handleFetch(request), port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => http.once('listening', resolve));
+    try {
+      const { port } = http.address() as { port: number };
+      const client = pinned();
+      await client.connect(new StreamableV2(new URL(`http://127.0.0.1:${port}/mcp`)));
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'fetch' } }))).toBe('fetch');
+      await client.close();
+      expect(listener.sessionCount).toBe(0);
+    } finally {
+      await listener.close();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });
