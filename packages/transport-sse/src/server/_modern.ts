@@ -229,12 +229,31 @@ export interface LadderOptions {
 
 /**
  * The validation ladder of a 2026-07-28 POST (M26-1, M26-17..M26-22, M26-24), in the SDK v2's
- * order: supported version, `MCP-Protocol-Version` present and equal, `Mcp-Method`, `Mcp-Name`,
- * envelope fields, client capabilities, `Mcp-Param-*`. Returns the first refusal, if any.
+ * order: `MCP-Protocol-Version` equal to the body, supported version, the header present,
+ * `Mcp-Method`, `Mcp-Name`, envelope fields, client capabilities, `Mcp-Param-*`. Returns the first
+ * refusal, if any.
  */
 export function validateModern(message: JSONRPCMessage, version: string, options: LadderOptions): Refusal | undefined {
   const isRequest = 'id' in message;
   const method = (message as { method: string }).method;
+  const params = paramsOf(message);
+  if (isRequest && !isObject(metaOf(params)?.[CLIENT_CAPABILITIES_META_KEY])) {
+    return {
+      status: 400,
+      code: INVALID_PARAMS,
+      message: `params._meta["${CLIENT_CAPABILITIES_META_KEY}"] is required on every 2026-07-28 request (M26-1)`,
+      data: { envelope: { key: CLIENT_CAPABILITIES_META_KEY, problem: 'missing' } },
+    };
+  }
+  const rawHeader = options.header('mcp-protocol-version');
+  const header = rawHeader === undefined ? undefined : trimOws(rawHeader);
+  // The SDK v2's order: a header contradicting the body first, then the version, then presence.
+  if (header !== undefined && header !== version) {
+    return mismatch(
+      `MCP-Protocol-Version ${header} does not match the body's protocol version ${version} (M26-17)`,
+      header,
+    );
+  }
   if (!options.versions.includes(version)) {
     return {
       status: 400,
@@ -243,17 +262,8 @@ export function validateModern(message: JSONRPCMessage, version: string, options
       data: { supported: [...options.versions], requested: version },
     };
   }
-  const rawHeader = options.header('mcp-protocol-version');
-  const header = rawHeader === undefined ? undefined : trimOws(rawHeader);
-  if (header === undefined) {
-    if (isRequest) {
-      return mismatch(`the MCP-Protocol-Version header is required and must equal ${version} (M26-17)`, '(missing)');
-    }
-  } else if (header !== version) {
-    return mismatch(
-      `MCP-Protocol-Version ${header} does not match the body's protocol version ${version} (M26-17)`,
-      header,
-    );
+  if (header === undefined && isRequest) {
+    return mismatch(`the MCP-Protocol-Version header is required and must equal ${version} (M26-17)`, '(missing)');
   }
   const rawMethod = options.header('mcp-method');
   const methodHeader = rawMethod === undefined ? undefined : trimOws(rawMethod);
@@ -262,7 +272,6 @@ export function validateModern(message: JSONRPCMessage, version: string, options
   } else if (methodHeader !== method) {
     return mismatch(`Mcp-Method ${methodHeader} does not match the body's method ${method} (M26-20)`, methodHeader);
   }
-  const params = paramsOf(message);
   if (isRequest) {
     const field = Object.hasOwn(NAME_SOURCE, method) ? NAME_SOURCE[method] : undefined;
     if (field !== undefined) {
@@ -290,16 +299,7 @@ export function validateModern(message: JSONRPCMessage, version: string, options
         }
       }
     }
-    const meta = metaOf(params) ?? {};
-    const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
-    if (!isObject(capabilities)) {
-      return {
-        status: 400,
-        code: INVALID_PARAMS,
-        message: `params._meta["${CLIENT_CAPABILITIES_META_KEY}"] is required on every 2026-07-28 request (M26-1)`,
-        data: { envelope: { key: CLIENT_CAPABILITIES_META_KEY, problem: 'missing' } },
-      };
-    }
+    const capabilities = metaOf(params)?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown>;
     const required = options.requiredCapabilities?.(method);
     if (required !== undefined) {
       const missing: Record<string, unknown> = {};

@@ -377,4 +377,68 @@ describe('options and refusals', () => {
       await new Promise((resolve) => http.close(resolve));
     }
   });
+
+  it('[M26-21] [M26-20] Mcp-Param-* matching the x-mcp-header arguments (plain, base64, numeric) passes the ladder', async () => {
+    const ours = await start({
+      toolInputSchema: (name) =>
+        name === 'deploy'
+          ? {
+              type: 'object',
+              properties: {
+                region: { type: 'string', 'x-mcp-header': 'Region' },
+                replicas: { type: 'integer', 'x-mcp-header': 'Replicas' },
+              },
+            }
+          : undefined,
+    });
+    const call = (headers: Record<string, string>, args: Record<string, unknown>) =>
+      post(ours.url, modernRequest('tools/call', { name: 'deploy', arguments: args }), {
+        ...modernHeaders('tools/call', 'deploy'),
+        ...headers,
+      });
+    // Past the ladder, the app answers in-band (it has no such tool): 200.
+    const plain = await call(
+      { 'mcp-param-region': 'eu-west', 'mcp-param-replicas': '3.0' },
+      { region: 'eu-west', replicas: 3 },
+    );
+    expect(plain.status).toBe(200);
+    const wrapped = await call(
+      { 'mcp-param-region': `=?base64?${Buffer.from('zürich ✓').toString('base64')}?=`, 'mcp-param-replicas': '3' },
+      { region: 'zürich ✓', replicas: 3 },
+    );
+    expect(wrapped.status).toBe(200);
+    const absent = await call({}, { region: null });
+    expect(absent.status).toBe(200);
+    const wrong = await call(
+      { 'mcp-param-region': 'eu-west', 'mcp-param-replicas': '4' },
+      { region: 'eu-west', replicas: 3 },
+    );
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: { code: -32020, data: { mismatch: { header: '4' } } } });
+  });
+
+  it('[M26-17] [M26-18] the ladder order follows the SDK v2: header/body mismatch before an unsupported version', async () => {
+    const ours = await start();
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2099-01-01',
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    });
+    const mismatch = await post(ours.url, body, modernHeaders('tools/list'));
+    expect(await mismatch.json()).toMatchObject({ id: 1, error: { code: -32020 } });
+    const unsupported = await post(ours.url, body, {
+      ...modernHeaders('tools/list'),
+      'mcp-protocol-version': '2099-01-01',
+    });
+    expect(unsupported.status).toBe(400);
+    expect(await unsupported.json()).toMatchObject({
+      error: { code: -32022, data: { supported: [MODERN], requested: '2099-01-01' } },
+    });
+  });
 });
