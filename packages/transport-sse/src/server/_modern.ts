@@ -131,7 +131,7 @@ export function decideEra(
     return {
       era: 'refused',
       refusal: mismatch(
-        `initialize (the 2025 handshake) was sent with MCP-Protocol-Version ${headerVersion as string}`,
+        `initialize (the 2025 handshake) was sent with MCP-Protocol-Version ${headerVersion as string} (M26-17)`,
         headerVersion as string,
       ),
     };

@@ -441,4 +441,87 @@ describe('options and refusals', () => {
       error: { code: -32022, data: { supported: [MODERN], requested: '2099-01-01' } },
     });
   });
+
+  it.each([
+    [
+      'initialize with a 2026 MCP-Protocol-Version',
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } },
+      400,
+      -32020,
+    ],
+    [
+      'a protocol version claim that is not a string',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } },
+      },
+      400,
+      -32602,
+    ],
+    ['a request with the 2026 header and no _meta', { jsonrpc: '2.0', id: 1, method: 'tools/list' }, 400, -32602],
+    [
+      'a batch holding a 2026 request',
+      [
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/list',
+          params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN } },
+        },
+      ],
+      400,
+      -32600,
+    ],
+    ['a JSON-RPC response with the 2026 header', { jsonrpc: '2.0', id: 1, result: {} }, 400, -32600],
+  ])('[M26-1] [M26-12] [M26-17] refuses %s', async (_name, payload, status, code) => {
+    const ours = await start();
+    const res = await post(ours.url, JSON.stringify(payload), modernHeaders('tools/list'));
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toMatch(/^\[mcp-transports\/sse\] .*\(M26-\d+(, M26-\d+)*\)$/);
+  });
+
+  it('[M26-16] closing an SSE answer mid-stream cancels too, and closing the listener answers in-flight requests', async () => {
+    const seen: string[] = [];
+    let transports = 0;
+    const ours = await start({
+      onconnection: (t) => {
+        const n = ++transports;
+        t.onmessage = (message) => {
+          seen.push(`${n} ${'method' in message ? message.method : 'response'}`);
+          if ('id' in message && 'method' in message) {
+            void t.send(
+              { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } },
+              { relatedRequestId: message.id },
+            );
+          }
+        };
+        t.onclose = () => seen.push(`${n} closed`);
+        void t.start();
+      },
+    });
+    const abort = new AbortController();
+    const streaming = await post(
+      ours.url,
+      modernRequest('tools/call', { name: 'x', arguments: {} }),
+      modernHeaders('tools/call', 'x'),
+      abort.signal,
+    );
+    expect(streaming.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (streaming.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('notifications/progress');
+    abort.abort();
+    await until(() => seen.includes('1 closed'), 'the first exchange to close');
+    expect(seen).toEqual(['1 tools/call', '1 notifications/cancelled', '1 closed']);
+
+    const pending = post(ours.url, modernRequest('tools/list', {}, 2), modernHeaders('tools/list'));
+    await until(() => seen.includes('2 tools/list'), 'the second request');
+    await ours.listener.close();
+    const text = await (await pending).text();
+    expect(text).toContain('-32603');
+    expect(text).toContain('closed the exchange without answering');
+  });
 });
