@@ -4,7 +4,10 @@
  */
 import { HTTP26_CHECKS, runWireChecks, type Http26Target } from '@mcp-transports/conformance/node';
 import type { CheckResult } from '@mcp-transports/conformance';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,3 +95,27 @@ it('the checks fail, with reasons, against a server that answers 200 to everythi
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+it('[M26-23] mcp-transports-conformance http26 <url> (the CLI, as a child process) passes against a 2026-only listener', async () => {
+  const running = await createMcpHttpServer({
+    onconnection: (transport) => void createApp(transport),
+    modernOnly: true,
+  });
+  try {
+    const cli = fileURLToPath(import.meta.resolve('@mcp-transports/conformance/cli'));
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      cli,
+      'http26',
+      '--modern-only',
+      '--header',
+      'X-Trace: cli',
+      running.url.href,
+    ]);
+    // Two checks need a declared capability gate or x-mcp-header tool: n/a from the CLI.
+    expect(stdout).toMatch(new RegExp(`${HTTP26_CHECKS.length} checks: ${HTTP26_CHECKS.length - 2} pass, 0 fail`));
+  } finally {
+    await running.close();
+  }
+}, 60_000);
