@@ -18,7 +18,7 @@ import {
   sseMessages,
   type AppProbe,
 } from './_fixtures/modern.js';
-import { createV2Server } from './_fixtures/servers.js';
+import { connectServer, createV2Server } from './_fixtures/servers.js';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 
@@ -59,6 +59,22 @@ describe('one endpoint, every era', () => {
     expect(old.transport?.sessionId).toBeDefined();
     await modern.close();
     await old.close();
+  });
+
+  it('[M26-10] SDK v2 auto negotiation: 2026 with a 2026-capable app, falls back to 2025 with an SDK v1 app', async () => {
+    const modernApp = await start();
+    const auto = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await auto.connect(new StreamableV2(modernApp.url));
+    expect(auto.getNegotiatedProtocolVersion()).toBe(MODERN);
+    await auto.close();
+
+    const v1App = await start({ onconnection: (t) => connectServer('v1', t) });
+    const fallback = new ClientV2({ name: 'v2', version: '2.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await fallback.connect(new StreamableV2(v1App.url));
+    expect(fallback.getNegotiatedProtocolVersion()).not.toBe(MODERN);
+    expect(text(await fallback.callTool({ name: 'echo', arguments: { text: 'old app' } }))).toBe('old app');
+    expect(v1App.listener.sessionCount).toBe(1);
+    await fallback.close();
   });
 
   it('[M26-2] the per-request mode keeps no state: many 2026 requests leave zero sessions and zero exchanges', async () => {
