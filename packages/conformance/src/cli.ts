@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
- * command. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * command or a 2026-07-28 HTTP endpoint. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
  * (a failure, or a stale expected failure), 2 on a usage error.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from './_harness.js';
 import { formatTable, hasUnexpected, toJson, toJUnit } from './report.js';
 import { runConformance } from './runner.js';
+import { HTTP26_CHECKS } from './http26-wire.js';
 import { STDIO_CHECKS } from './stdio-wire.js';
 import type { CheckResult, ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
 import { runWireChecks } from './wire.js';
@@ -22,6 +23,8 @@ const USAGE = `Usage:
       node --import tsx $(which mcp-transports-conformance) contract ./pair.ts
   mcp-transports-conformance stdio [options] -- <command> [args...]
       Layer 2: spawns <command> and checks the stdio wire rules (ST-*, LC-11).
+  mcp-transports-conformance http26 [options] <url>
+      Layer 2: checks a Streamable HTTP endpoint against the 2026-07-28 server rules (M26-*).
 
 Options:
   --json FILE               write the results as JSON
@@ -31,6 +34,8 @@ Options:
   --timeout MS              how long one step may wait (default 10000)
   --exit-timeout MS         stdio: how long the server may take to exit after stdin ends (default 5000)
   --concurrency N           stdio: checks run at once, each with its own process (default 1)
+  --modern-only             http26: the endpoint serves only 2026-07-28 (refuses initialize)
+  --header "Name: value"    http26: an extra request header (repeatable), e.g. Authorization
   -h, --help                show this help
 
 Exit code: 0 when every result is expected, 1 on a failure or a stale expected failure, 2 on a usage error.`;
@@ -97,6 +102,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         timeout: { type: 'string' },
         concurrency: { type: 'string' },
         'exit-timeout': { type: 'string' },
+        'modern-only': { type: 'boolean' },
+        header: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -145,8 +152,34 @@ export async function main(argv: readonly string[]): Promise<number> {
           onResult: progress,
         },
       );
+    } else if (mode === 'http26') {
+      if (target === undefined || positionals.length !== 2) throw new UsageError('http26 needs exactly one <url>');
+      let url: URL;
+      try {
+        url = new URL(target);
+      } catch {
+        throw new UsageError(`http26: ${JSON.stringify(target)} is not a URL`);
+      }
+      const headers: Record<string, string> = {};
+      for (const line of values.header ?? []) {
+        const colon = line.indexOf(':');
+        if (colon < 1) throw new UsageError(`--header ${JSON.stringify(line)}: expected "Name: value"`);
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      suite = `http26 ${url.href}`;
+      results = await runWireChecks(
+        HTTP26_CHECKS,
+        { url, headers, modernOnly: values['modern-only'] === true },
+        {
+          expectedFailures: fileFailures,
+          ...(only === undefined ? {} : { only }),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          concurrency,
+          onResult: progress,
+        },
+      );
     } else {
-      throw new UsageError(mode === undefined ? 'missing a mode: contract or stdio' : `unknown mode "${mode}"`);
+      throw new UsageError(mode === undefined ? 'missing a mode: contract, stdio or http26' : `unknown mode "${mode}"`);
     }
     process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);
     if (values.json !== undefined) await writeFile(values.json, toJson(suite, results));

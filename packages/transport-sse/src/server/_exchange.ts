@@ -76,6 +76,8 @@ export interface Exchange {
   readonly loopback: boolean | undefined;
   /** What a message handler may learn of this request (`requestInfo`, `request`). */
   extra(): MessageExtraInfo;
+  /** Calls `callback` once if the client goes away before the response is complete. */
+  onGone(callback: () => void): void;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -162,6 +164,13 @@ export class NodeExchange implements Exchange {
 
   sse(headers: HeaderMap): SseSink {
     return new NodeSseSink(this.#req, this.#res, headers);
+  }
+
+  onGone(callback: () => void): void {
+    const res = this.#res;
+    res.once('close', () => {
+      if (!res.writableFinished) callback();
+    });
   }
 
   extra(): MessageExtraInfo {
@@ -335,6 +344,15 @@ export class FetchExchange implements Exchange {
 
   sse(headers: HeaderMap): SseSink {
     return new FetchSseSink(this, headers, this.#request.signal);
+  }
+
+  onGone(callback: () => void): void {
+    const signal = this.#request.signal;
+    if (signal.aborted) {
+      callback();
+      return;
+    }
+    signal.addEventListener('abort', callback, { once: true });
   }
 
   extra(): MessageExtraInfo {

@@ -156,6 +156,9 @@ const CORS_ALLOW_HEADERS = [
   'mcp-session-id',
   'mcp-protocol-version',
   'last-event-id',
+  // 2026-07-28 request headers (M26-20); add `Mcp-Param-*` names a tool declares via `allowHeaders`.
+  'mcp-method',
+  'mcp-name',
 ];
 const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version, www-authenticate';
 

@@ -40,7 +40,8 @@ export async function createMcpHttpServer(options: McpHttpServerOptions): Promis
   const listener = new StreamableHTTPListener(options);
   listener.onconnection = options.onconnection;
   listener.onerror = options.onerror;
-  const legacy = options.legacy ?? {};
+  // A 2026-only endpoint has no legacy HTTP+SSE paths unless they are asked for.
+  const legacy = options.legacy ?? (options.modernOnly === true ? false : {});
   const paths = new Set([path]);
   if (legacy !== false) {
     paths.add(legacy.ssePath ?? '/sse');

@@ -7,3 +7,6 @@ export { SSEServerTransport } from './legacy.js';
 export type { McpHttpServer, McpHttpServerOptions } from './create-server.js';
 export { createMcpHttpServer } from './create-server.js';
 export type { RoutedRequest, SessionRouter } from './routing.js';
+export { PerRequestServerTransport } from './per-request.js';
+export { MODERN_PROTOCOL_VERSIONS } from './_modern.js';
+export type { ListenCapabilities, SubscriptionFilter } from './listen.js';

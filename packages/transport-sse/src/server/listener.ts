@@ -10,13 +10,16 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   INVALID_REQUEST,
   MemoryEventStore,
+  MemoryServerEventBus,
   PARSE_ERROR,
+  UNSUPPORTED_PROTOCOL_VERSION,
   validateMessage,
   type AuthInfo,
   type EventStore,
   type JSONRPCMessage,
   type MemoryEventStoreOptions,
   type MessageExtraInfo,
+  type ServerEventBus,
   type Transport,
   type TransportListener,
 } from '@mcp-transports/core';
@@ -39,6 +42,16 @@ import {
 } from './_http.js';
 import { SSEServerTransport } from './legacy.js';
 import { routeElsewhere, type SessionRouter } from './routing.js';
+import { DEFAULT_MAX_SUBSCRIPTIONS, ListenRouter, type ListenCapabilities } from './listen.js';
+import {
+  decideEra,
+  isModernVersion,
+  MODERN_PROTOCOL_VERSIONS,
+  refusalBody,
+  validateModern,
+  type Refusal,
+} from './_modern.js';
+import { PerRequestServerTransport } from './per-request.js';
 import { StreamableHTTPServerTransport } from './session.js';
 
 /** What `authenticate` is told about a request. */
@@ -112,6 +125,32 @@ export interface StreamableHTTPListenerOptions {
   legacy?: false | LegacySseOptions;
   /** Protocol revisions accepted in `MCP-Protocol-Version`. @default 2025-11-25 .. 2024-10-07 */
   supportedProtocolVersions?: readonly string[];
+  /**
+   * Serve only the 2026-07-28 era: 2025-era POSTs get 400 with -32022 and the supported versions,
+   * GET and DELETE get 405, and the legacy HTTP+SSE paths are off (M26-23).
+   * @default false (one endpoint serves 2024-11-05, 2025 and 2026-07-28 clients)
+   */
+  modernOnly?: boolean;
+  /** 2026-era revisions accepted in a request's `_meta` and `MCP-Protocol-Version`. @default ['2026-07-28'] */
+  modernProtocolVersions?: readonly string[];
+  /** Feeds the `subscriptions/listen` streams (2026-07-28). @default a new `MemoryServerEventBus` */
+  bus?: ServerEventBus;
+  /** Most `subscriptions/listen` streams open at once; more are refused with -32603. @default 1024 */
+  maxSubscriptions?: number;
+  /** Which subscriptions `subscriptions/listen` honors (narrows the acknowledged filter). @default all */
+  listenCapabilities?: ListenCapabilities;
+  /** Stamped into a listen stream's graceful-close result. @default none */
+  serverInfo?: { name: string; version: string };
+  /**
+   * Client capabilities a 2026-era request method needs; a request whose `_meta` does not declare
+   * them gets 400 with -32021 (M26-24). @default none
+   */
+  requiredClientCapabilities?: (method: string) => Record<string, unknown> | undefined;
+  /**
+   * A tool's input schema (JSON Schema), so `Mcp-Param-*` headers are checked against the
+   * `x-mcp-header` properties of `tools/call` arguments (M26-21). @default none (not checked)
+   */
+  toolInputSchema?: (name: string) => unknown;
   /** Called with each new session id (SDK compatibility). */
   onsessioninitialized?: (sessionId: string) => void;
   /** Called with each ended session id (SDK compatibility). */
@@ -156,6 +195,12 @@ export class StreamableHTTPListener implements TransportListener {
   readonly #versions: readonly string[];
   readonly #allow: string;
   readonly #options: StreamableHTTPListenerOptions;
+  readonly #modernOnly: boolean;
+  readonly #modernVersions: readonly string[];
+  readonly #bus: ServerEventBus;
+  readonly #listen: ListenRouter;
+  /** 2026-era exchanges in flight (not sessions: each ends with its response). */
+  readonly #exchanges = new Set<PerRequestServerTransport>();
   #shared: Session | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
@@ -186,17 +231,43 @@ export class StreamableHTTPListener implements TransportListener {
     this.#cors = options.cors === undefined || options.cors === false ? undefined : createCors(options.cors);
     this.#authenticate = options.authenticate;
     this.#wwwAuthenticate = options.wwwAuthenticate ?? 'Bearer';
-    const legacy = options.legacy ?? {};
+    this.#modernOnly = options.modernOnly ?? false;
+    this.#modernVersions = options.modernProtocolVersions ?? MODERN_PROTOCOL_VERSIONS;
+    this.#bus = options.bus ?? new MemoryServerEventBus((error) => this.onerror?.(error));
+    this.#listen = new ListenRouter({
+      bus: this.#bus,
+      maxSubscriptions: options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+      capabilities: options.listenCapabilities ?? {},
+      sinks: this.#sinks,
+      serverInfo: options.serverInfo,
+      onerror: (error) => this.onerror?.(error),
+    });
+    const legacy = options.legacy ?? (this.#modernOnly ? false : {});
     this.#ssePath = legacy === false ? undefined : (legacy.ssePath ?? '/sse');
     this.#messagesPath = legacy === false ? undefined : (legacy.messagesPath ?? '/messages');
     this.#versions = options.supportedProtocolVersions ?? SUPPORTED_PROTOCOL_VERSIONS;
-    const methods = this.#stateless === undefined ? 'GET, POST, DELETE' : 'POST';
+    const methods = this.#stateless === undefined && !this.#modernOnly ? 'GET, POST, DELETE' : 'POST';
     this.#allow = this.#cors === undefined ? methods : `${methods}, OPTIONS`;
   }
 
-  /** Open sessions (Streamable HTTP and legacy). */
+  /** Open sessions (Streamable HTTP and legacy). 2026-07-28 requests never make one. */
   get sessionCount(): number {
     return this.#sessions.size + this.#legacy.size;
+  }
+
+  /** 2026-07-28 requests being answered right now. */
+  get exchangeCount(): number {
+    return this.#exchanges.size;
+  }
+
+  /** Open `subscriptions/listen` streams. */
+  get subscriptionCount(): number {
+    return this.#listen.openCount;
+  }
+
+  /** The bus behind `subscriptions/listen`: publish change events to it. */
+  get bus(): ServerEventBus {
+    return this.#bus;
   }
 
   /**
@@ -225,6 +296,8 @@ export class StreamableHTTPListener implements TransportListener {
     const all: Promise<void>[] = [];
     for (const session of [...this.#sessions.values()]) all.push(session.close());
     for (const session of [...this.#legacy.values()]) all.push(session.close());
+    for (const exchange of [...this.#exchanges]) all.push(exchange.close());
+    this.#listen.closeAll();
     if (this.#shared !== undefined) all.push(this.#shared.close());
     return Promise.all(all).then(() => undefined);
   }
@@ -255,7 +328,12 @@ export class StreamableHTTPListener implements TransportListener {
       await this.#handleLegacy(ex, cors);
       return;
     }
-    if (method !== 'POST' && (this.#stateless !== undefined || (method !== 'GET' && method !== 'DELETE'))) {
+    // The 2026-07-28 era is POST only (M26-12, M26-23).
+    const modernOnlyMethod = this.#modernOnly || isModernVersion(ex.header('mcp-protocol-version'));
+    if (
+      method !== 'POST' &&
+      (modernOnlyMethod || this.#stateless !== undefined || (method !== 'GET' && method !== 'DELETE'))
+    ) {
       sendError(ex, 405, SERVER_ERROR, `method ${method} is not allowed here`, cors, { allow: this.#allow });
       return;
     }
@@ -388,6 +466,19 @@ export class StreamableHTTPListener implements TransportListener {
     const read = await this.#readMessages(ex, cors);
     if (read === undefined) return;
     const { messages, batch } = read;
+    const decision = decideEra(messages, batch, ex.header('mcp-protocol-version'));
+    if (decision.era === 'refused') {
+      this.#refuse(ex, cors, decision.refusal, messages);
+      return;
+    }
+    if (decision.era === 'modern') {
+      this.#modern(ex, cors, decision.message, decision.version, authInfo);
+      return;
+    }
+    if (this.#modernOnly) {
+      this.#refuseLegacy(ex, cors, messages, batch);
+      return;
+    }
     let initialize: JSONRPCMessage | undefined;
     for (const m of messages) if ('method' in m && m.method === 'initialize' && 'id' in m) initialize = m;
     if (initialize !== undefined && messages.length > 1) {
@@ -439,6 +530,88 @@ export class StreamableHTTPListener implements TransportListener {
     if (version === undefined || !this.#batchAllowed(ex, cors, batch, version)) return;
     const [headers, sseHeaders] = this.#sessionHeaders(session, cors);
     session.post(ex, messages, batch, version, headers, sseHeaders, this.#extra(ex, authInfo));
+  }
+
+  /** Answers a refusal of the 2026-era ladder, echoing the request id when the body had one. */
+  #refuse(ex: Exchange, cors: HeaderMap, refusal: Refusal, messages: readonly JSONRPCMessage[]): void {
+    const only = messages.length === 1 ? messages[0] : undefined;
+    const id = only !== undefined && 'method' in only && 'id' in only ? only.id : undefined;
+    ex.respond(refusal.status, { ...cors, 'content-type': 'application/json' }, refusalBody(refusal, id, TAG));
+  }
+
+  /** A 2025-era POST on a 2026-only endpoint (M26-23): -32022 naming what is served. */
+  #refuseLegacy(ex: Exchange, cors: HeaderMap, messages: readonly JSONRPCMessage[], batch: boolean): void {
+    const only = batch ? undefined : messages[0];
+    if (only !== undefined && 'method' in only && !('id' in only)) {
+      ex.respond(202, cors);
+      return;
+    }
+    const requested =
+      only !== undefined && 'method' in only && only.method === 'initialize'
+        ? (only as { params?: { protocolVersion?: unknown } }).params?.protocolVersion
+        : ex.header('mcp-protocol-version');
+    this.#refuse(
+      ex,
+      cors,
+      {
+        status: 400,
+        code: UNSUPPORTED_PROTOCOL_VERSION,
+        message: `this endpoint serves only ${this.#modernVersions.join(', ')}: no initialize, no sessions (M26-23)`,
+        data: {
+          supported: [...this.#modernVersions],
+          ...(typeof requested === 'string' ? { requested } : {}),
+        },
+      },
+      messages,
+    );
+  }
+
+  /** One 2026-07-28 POST: the ladder, then `subscriptions/listen` or a per-request transport. */
+  #modern(
+    ex: Exchange,
+    cors: HeaderMap,
+    message: JSONRPCMessage,
+    version: string,
+    authInfo: AuthInfo | undefined,
+  ): void {
+    // Mcp-Session-Id and Last-Event-ID are ignored, and no session id is minted or echoed (M26-23).
+    const refusal = validateModern(message, version, {
+      versions: this.#modernVersions,
+      header: (name) => ex.header(name),
+      requiredCapabilities: this.#options.requiredClientCapabilities,
+      toolInputSchema: this.#options.toolInputSchema,
+    });
+    if (refusal !== undefined) {
+      this.#refuse(ex, cors, refusal, [message]);
+      return;
+    }
+    if ('method' in message && 'id' in message && message.method === 'subscriptions/listen') {
+      this.#listen.serve(ex, message, cors);
+      return;
+    }
+    if (this.onconnection === undefined) {
+      sendError(ex, 500, SERVER_ERROR, 'no onconnection handler accepts requests', cors);
+      return;
+    }
+    const extra = this.#extra(ex, authInfo);
+    extra.classification = { era: 'modern', revision: version };
+    const transport = new PerRequestServerTransport({
+      ex,
+      message,
+      extra,
+      protocolVersion: version,
+      headers: cors,
+      json: this.#json,
+      maxMessageBytes: this.#max,
+      sinks: this.#sinks,
+      heartbeatMs: this.#heartbeatMs,
+      onEnd: (t) => this.#exchanges.delete(t),
+    });
+    if (transport.requestId === undefined) ex.respond(202, cors);
+    this.#exchanges.add(transport);
+    this.#startTimers();
+    this.onconnection(transport);
+    transport.deliver();
   }
 
   /** Response headers for a session; built once per session when no CORS headers vary per request. */
