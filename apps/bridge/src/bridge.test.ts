@@ -443,3 +443,98 @@ describe.skipIf(!HAS_REDIS_SERVER)('a stdio server bridged onto Redis', () => {
     await waitFor(() => !isAlive(pid), 'the upstream child to exit');
   });
 });
+
+describe('shutdown', () => {
+  it('SIGINT with open sessions closes each one, kills every upstream child and exits 0', async () => {
+    const bridge = await startBridge([
+      '--http',
+      '127.0.0.1:0',
+      '--ws',
+      '127.0.0.1:0',
+      '--',
+      process.execPath,
+      SERVER_EVERYTHING,
+      'stdio',
+    ]);
+    const http = samplingClient().client;
+    await http.connect(new StreamableHTTPClientTransport(new URL(bridge.endpoints.get('streamable-http')!)));
+    const ws = samplingClient().client;
+    let wsClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (wsClosed = resolve));
+    ws.onclose = () => wsClosed();
+    await ws.connect(new WebSocketClientTransport(new URL(bridge.endpoints.get('ws')!)));
+    await waitFor(() => bridge.sessions().length === 2, 'both sessions to be announced');
+    const pids = trackPids(bridge);
+    for (const pid of pids) expect(isAlive(pid)).toBe(true);
+
+    expect(await bridge.stop('SIGINT')).toBe(0);
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    await closed;
+    expect(bridge.stderr()).toMatch(/SIGINT: closing every session/);
+    await http.close();
+  });
+});
+
+describe('WebSocket and Redis upstreams (a second bridge in front of the first)', () => {
+  let redis: TestRedis | undefined;
+  let first: RunningBridge | undefined;
+
+  beforeAll(async () => {
+    redis = HAS_REDIS_SERVER ? await startRedis() : undefined;
+    first = await startBridge([
+      '--ws',
+      '127.0.0.1:0',
+      ...(redis ? ['--redis', `${redis.url}#everything`] : []),
+      '--',
+      process.execPath,
+      SERVER_EVERYTHING,
+      'stdio',
+    ]);
+  });
+
+  afterAll(async () => {
+    if (first !== undefined) {
+      trackPids(first);
+      expect(await first.stop('SIGTERM')).toBe(0);
+    }
+    await redis?.stop();
+  });
+
+  async function throughSecondBridge(upstream: string, downstream: '--http' | '--ws'): Promise<void> {
+    const inner = first;
+    if (inner === undefined) throw new Error('beforeAll did not start the first bridge');
+    const outer = await startBridge([downstream, '127.0.0.1:0', upstream]);
+    try {
+      const before = inner.sessions().length;
+      const { client, samplingRequests } = samplingClient();
+      const transport =
+        downstream === '--http'
+          ? new StreamableHTTPClientTransport(new URL(outer.endpoints.get('streamable-http')!))
+          : new WebSocketClientTransport(new URL(outer.endpoints.get('ws')!));
+      await client.connect(transport);
+      await waitFor(() => inner.sessions().length > before, 'the first bridge to open a session');
+      const pid = trackPids(inner)[before]!;
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('trigger-sampling-request');
+      const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'two hops' } });
+      expect(samplingRequests).toHaveLength(1);
+      expect(textOf(sampled)).toContain('sampled by the test client');
+      if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
+      await client.close();
+      // The outer session closes its upstream session, and the first bridge then ends the child.
+      await waitFor(() => !isAlive(pid), 'the upstream child to exit');
+    } finally {
+      expect(await outer.stop('SIGTERM')).toBe(0);
+    }
+  }
+
+  it('ws:// upstream: HTTP clients of the second bridge reach server-everything, sampling included', async () => {
+    await throughSecondBridge(first!.endpoints.get('ws')!, '--http');
+  });
+
+  it.skipIf(!HAS_REDIS_SERVER)(
+    'redis:// upstream: WebSocket clients of the second bridge reach server-everything',
+    async () => {
+      await throughSecondBridge(first!.endpoints.get('redis')!, '--ws');
+    },
+  );
+});
