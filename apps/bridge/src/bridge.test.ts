@@ -6,6 +6,7 @@ import type { Transport } from '@mcp-transports/core';
 import { RedisClientTransport } from '@mcp-transports/redis';
 import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -133,6 +134,21 @@ describe('a stdio server (server-everything) bridged to HTTP and WebSocket', () 
     return { session: line.session, pid: line.pid! };
   }
 
+  it('[sse] the legacy HTTP+SSE endpoint: an SDK SSEClientTransport client gets its own child, tools and sampling', async () => {
+    const before = bridge.sessions().length;
+    const { client, samplingRequests } = samplingClient();
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the legacy transport is what this test is about
+    await client.connect(new SSEClientTransport(new URL(bridge.endpoints.get('sse')!)));
+    const { session, pid } = await upstreamPidAfter(before);
+    expect(commandLine(pid)).toContain('server-everything');
+    const sampled = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'legacy' } });
+    expect(samplingRequests).toHaveLength(1);
+    expect(textOf(sampled)).toContain('sampled by the test client');
+    await client.close();
+    await waitFor(() => bridge.closed(session), `session ${session} to close`);
+    await waitFor(() => !isAlive(pid), `upstream child ${pid} to exit`);
+  });
+
   for (const medium of ['http', 'ws'] as const) {
     it(`[${medium}] lists tools, calls one, relays progress and a server→client sampling request`, async () => {
       const before = bridge.sessions().length;
@@ -247,6 +263,22 @@ describe('an upstream that cannot start', () => {
   });
 });
 
+describe('an HTTP upstream that refuses connections', () => {
+  it('answers initialize with an error naming the refusal', async () => {
+    const port = await freePort(); // nothing listens there
+    const bridge = await startBridge(['--ws', '127.0.0.1:0', `http://127.0.0.1:${port}/mcp`]);
+    try {
+      const client = new Client({ name: 'bridge-test', version: '0.0.0' });
+      await expect(client.connect(new WebSocketClientTransport(new URL(bridge.endpoints.get('ws')!)))).rejects.toThrow(
+        /\[mcp-bridge\] the upstream server could not be reached: .*ECONNREFUSED/,
+      );
+      await client.close();
+    } finally {
+      expect(await bridge.stop('SIGTERM')).toBe(0);
+    }
+  });
+});
+
 describe('an HTTP server exposed as a local stdio server', () => {
   let upstream: ReturnType<typeof spawn> | undefined;
   let url: string;
@@ -279,7 +311,7 @@ describe('an HTTP server exposed as a local stdio server', () => {
     }
   });
 
-  it('an SDK StdioClientTransport spawns the bridge: tools, progress and sampling work; closing stdin ends it with status 0', async () => {
+  it('an SDK StdioClientTransport spawns the bridge: tools, progress and sampling work; closing stdin ends it cleanly', async () => {
     const { command, args } = bridgeCommand(['--stdio', url]);
     const transport = new StdioClientTransport({ command, args, stderr: 'pipe' });
     let stderr = '';
