@@ -263,14 +263,17 @@ describe('an upstream that cannot start', () => {
   });
 });
 
-describe('an HTTP upstream that refuses connections', () => {
-  it('answers initialize with an error naming the refusal', async () => {
+describe('an HTTP or WebSocket upstream that refuses connections', () => {
+  it.each([
+    ['http', /\[mcp-bridge\] the upstream server could not be reached: .*ECONNREFUSED/],
+    ['ws', /\[mcp-bridge\] the upstream server is gone: the WebSocket to ws:\/\/.* closed .*ECONNREFUSED/],
+  ])('%s: answers initialize with an error naming the refusal', async (scheme, message) => {
     const port = await freePort(); // nothing listens there
-    const bridge = await startBridge(['--ws', '127.0.0.1:0', `http://127.0.0.1:${port}/mcp`]);
+    const bridge = await startBridge(['--ws', '127.0.0.1:0', `${scheme}://127.0.0.1:${port}/mcp`]);
     try {
       const client = new Client({ name: 'bridge-test', version: '0.0.0' });
       await expect(client.connect(new WebSocketClientTransport(new URL(bridge.endpoints.get('ws')!)))).rejects.toThrow(
-        /\[mcp-bridge\] the upstream server could not be reached: .*ECONNREFUSED/,
+        message,
       );
       await client.close();
     } finally {

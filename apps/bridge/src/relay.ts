@@ -58,6 +58,7 @@ export class Relay {
   #queue: JSONRPCMessage[] | undefined = [];
   #initializeId: RequestId | undefined;
   #upstreamError: Error | undefined;
+  #upstreamStarting = false;
   #upstreamClosed = false;
   #downstreamClosed = false;
   /** Set when we end the session on purpose (shutdown, or the downstream left): no failure to report. */
@@ -101,18 +102,23 @@ export class Relay {
       this.#upstreamError = error;
       this.#log(`upstream: ${error.message}`);
     };
-    upstream.onclose = () => void this.#onUpstreamClose();
+    // While starting, a failed start is handled where start() rejects, with the error in hand.
+    upstream.onclose = () => {
+      if (!this.#upstreamStarting) void this.#onUpstreamClose();
+    };
     await downstream.start();
   }
 
   async #startUpstream(): Promise<void> {
+    this.#upstreamStarting = true;
     try {
       await this.upstream.start();
     } catch (error) {
       this.#upstreamError = error instanceof Error ? error : new Error(String(error));
-      // A failed start fires onclose on our transports; make sure it counts where it does not.
       await this.#onUpstreamClose();
       return;
+    } finally {
+      this.#upstreamStarting = false;
     }
     if (this.#stopping || this.#upstreamClosed) return;
     this.#onopen();
