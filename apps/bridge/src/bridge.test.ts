@@ -9,7 +9,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  type Progress,
+} from '@modelcontextprotocol/sdk/types.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,15 +34,36 @@ import {
 
 type Medium = 'http' | 'ws';
 
-/** An SDK v1 client that can sample: it answers every `sampling/createMessage` with a fixed text. */
-function samplingClient(): { client: Client; samplingRequests: unknown[] } {
-  const client = new Client({ name: 'bridge-test', version: '0.0.0' }, { capabilities: { sampling: {} } });
+/**
+ * An SDK v1 client that can sample (every `sampling/createMessage` gets a fixed text), elicit (every
+ * `elicitation/create` is accepted with `{ name: 'Ada' }`) and has one root.
+ */
+function samplingClient(): {
+  client: Client;
+  samplingRequests: unknown[];
+  elicitations: unknown[];
+  rootLists: number[];
+} {
+  const client = new Client(
+    { name: 'bridge-test', version: '0.0.0' },
+    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+  );
   const samplingRequests: unknown[] = [];
+  const elicitations: unknown[] = [];
+  const rootLists: number[] = [];
   client.setRequestHandler(CreateMessageRequestSchema, (request) => {
     samplingRequests.push(request.params);
     return { role: 'assistant', model: 'test-model', content: { type: 'text', text: 'sampled by the test client' } };
   });
-  return { client, samplingRequests };
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    elicitations.push(request.params);
+    return { action: 'accept', content: { name: 'Ada' } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    rootLists.push(Date.now());
+    return { roots: [{ uri: 'file:///bridge-test-root', name: 'bridge test root' }] };
+  });
+  return { client, samplingRequests, elicitations, rootLists };
 }
 
 /**
@@ -98,13 +124,11 @@ describe('a stdio server (server-everything) bridged to HTTP and WebSocket', () 
     expect(await bridge.stop('SIGTERM')).toBe(0);
   });
 
-  async function connect(medium: Medium): Promise<{
-    client: Client;
-    samplingRequests: unknown[];
-    closed: Promise<void>;
-    close: () => Promise<void>;
-  }> {
-    const { client, samplingRequests } = samplingClient();
+  async function connect(
+    medium: Medium,
+  ): Promise<ReturnType<typeof samplingClient> & { closed: Promise<void>; close: () => Promise<void> }> {
+    const made = samplingClient();
+    const { client } = made;
     let resolveClosed!: () => void;
     const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
     client.onclose = () => resolveClosed();
@@ -113,8 +137,7 @@ describe('a stdio server (server-everything) bridged to HTTP and WebSocket', () 
       const transport = new StreamableHTTPClientTransport(new URL(bridge.endpoints.get('streamable-http')!));
       await client.connect(transport);
       return {
-        client,
-        samplingRequests,
+        ...made,
         closed,
         close: async () => {
           await transport.terminateSession(); // DELETE ends the session, and with it the upstream child
@@ -123,7 +146,7 @@ describe('a stdio server (server-everything) bridged to HTTP and WebSocket', () 
       };
     }
     await client.connect(new WebSocketClientTransport(new URL(bridge.endpoints.get('ws')!)));
-    return { client, samplingRequests, closed, close: () => client.close() };
+    return { ...made, closed, close: () => client.close() };
   }
 
   /** The upstream pid of the session opened after `before` sessions were announced. */
@@ -181,6 +204,27 @@ describe('a stdio server (server-everything) bridged to HTTP and WebSocket', () 
       expect(textOf(sampled)).toContain('sampled by the test client');
 
       // Closing the downstream session closes its upstream: the child is gone.
+      await close();
+      await waitFor(() => bridge.closed(session), `session ${session} to close`);
+      await waitFor(() => !isAlive(pid), `upstream child ${pid} to exit`);
+    });
+
+    it(`[${medium}] relays elicitation and roots (server → client) and ping (client → server)`, async () => {
+      const before = bridge.sessions().length;
+      const { client, elicitations, rootLists, close } = await connect(medium);
+      const { session, pid } = await upstreamPidAfter(before);
+
+      await client.ping(); // client → server ping, answered upstream
+
+      // The server asks for the roots by itself shortly after initialization (no request of ours is open).
+      await waitFor(() => rootLists.length > 0, 'the server to ask for the roots');
+      const roots = await client.callTool({ name: 'get-roots-list', arguments: {} });
+      expect(textOf(roots)).toContain('file:///bridge-test-root');
+
+      const elicited = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+      expect(elicitations).toHaveLength(1);
+      expect(textOf(elicited)).toContain('Ada');
+
       await close();
       await waitFor(() => bridge.closed(session), `session ${session} to close`);
       await waitFor(() => !isAlive(pid), `upstream child ${pid} to exit`);
