@@ -92,6 +92,14 @@ describe('runBridgeCli', () => {
     expect(stderr).toContain(USAGE);
   });
 
+  it('a Redis downstream whose server is unreachable exits 1 naming it (after the 10 s connect timeout)', async () => {
+    const { freePort } = await import('./_test-helpers.js');
+    const port = await freePort(); // nothing listens there
+    const { code, stderr } = await run(['--redis', `redis://127.0.0.1:${port}#x`, '--', 'x']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot reach Redis .*ECONNREFUSED/);
+  });
+
   it('a listener that cannot start (port taken) exits 1 naming the cause', async () => {
     const { createServer } = await import('node:net');
     const taken = createServer().listen(0, '127.0.0.1');
