@@ -51,8 +51,8 @@ export class Relay {
   readonly #describe: (lastError: Error | undefined) => string;
   readonly #log: (line: string) => void;
   readonly #onopen: () => void;
-  /** Downstream requests the upstream has not answered yet, with their progress token. */
-  readonly #pending = new Map<RequestId, ProgressToken | undefined>();
+  /** Downstream requests the upstream has not answered yet (one object per request, with its progress token). */
+  readonly #pending = new Map<RequestId, { readonly progressToken: ProgressToken | undefined }>();
   readonly #progress = new Map<ProgressToken, RequestId>();
   /** Downstream messages that arrived while the upstream was starting. */
   #queue: JSONRPCMessage[] | undefined = [];
@@ -137,19 +137,37 @@ export class Relay {
   }
 
   #toUpstream(message: JSONRPCMessage): void {
+    let options: TransportSendOptions | undefined;
     if (isJSONRPCRequest(message)) {
       const meta = (message.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
       const token = meta?.progressToken;
       const progressToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
-      this.#pending.set(message.id, progressToken);
+      const entry = { progressToken };
+      this.#pending.set(message.id, entry);
       if (progressToken !== undefined) this.#progress.set(progressToken, message.id);
       if (message.method === 'initialize') this.#initializeId = message.id;
+      const id = message.id;
+      // Streamable HTTP upstream: the answer stream of this request ended. Its response, if any, was
+      // delivered before this fires; still pending means it was lost (cut, not resumable). Checked a
+      // turn later, so a failed POST is answered by send()'s rejection, which names the cause.
+      options = {
+        onRequestStreamEnd: () =>
+          void setImmediate(() => {
+            if (this.#pending.get(id) !== entry) return;
+            this.#settle(id);
+            this.#reply(
+              this.downstream,
+              id,
+              `${TAG} the upstream's answer stream for this request ended without a response`,
+            );
+          }),
+      };
     } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
       // The server does not answer a cancelled request, so there is nothing left to wait for.
       const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
       if (typeof id === 'string' || typeof id === 'number') this.#settle(id);
     }
-    this.upstream.send(message).catch((error: unknown) => {
+    this.upstream.send(message, options).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       this.#log(`could not relay ${describe(message)} upstream: ${reason}`);
       if (isJSONRPCRequest(message) && this.#settle(message.id)) {
@@ -196,10 +214,10 @@ export class Relay {
 
   /** Forgets a pending downstream request; true when it was pending. */
   #settle(id: RequestId): boolean {
-    if (!this.#pending.has(id)) return false;
-    const token = this.#pending.get(id);
+    const entry = this.#pending.get(id);
+    if (entry === undefined) return false;
     this.#pending.delete(id);
-    if (token !== undefined) this.#progress.delete(token);
+    if (entry.progressToken !== undefined) this.#progress.delete(entry.progressToken);
     return true;
   }
 
