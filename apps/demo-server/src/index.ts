@@ -4,7 +4,7 @@ import { STDIO_IMPLEMENTATION } from './transports/stdio.js';
 import { WS_IMPLEMENTATION } from './transports/ws.js';
 export { createDemoServer, DEMO_SERVER_INFO } from './server.js';
 export type { HostPort, RedisTarget, ServerArgs } from './args.js';
-export { parseServerArgs, USAGE, UsageError } from './args.js';
+export { parseHostPort, parseServerArgs, USAGE, UsageError } from './args.js';
 export type { Endpoint, Served, ServerFactory } from './transports/types.js';
 
 /** What serves each medium in this build: the SDK's transport or ours. */
