@@ -1,4 +1,4 @@
-/** Test helper: runs the demo server CLI from source (node + tsx) as a real child process. */
+/** Runs the demo server CLI from source (node + tsx) as a real child process: for tests and dev scripts (`@mcp-transports/demo-server/spawn`). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';

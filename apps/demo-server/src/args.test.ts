@@ -22,6 +22,20 @@ describe('parseServerArgs', () => {
     });
   });
 
+  it('collects every --allow-origin', () => {
+    expect(
+      parseServerArgs([
+        '--http',
+        '127.0.0.1:0',
+        '--allow-origin',
+        'http://127.0.0.1:5173',
+        '--allow-origin',
+        'https://play.example.com',
+      ]),
+    ).toMatchObject({ allowedOrigins: ['http://127.0.0.1:5173', 'https://play.example.com'] });
+    expect(parseServerArgs(['--http', '127.0.0.1:0'])).not.toHaveProperty('allowedOrigins');
+  });
+
   it('requires at least one medium', () => {
     expect(() => parseServerArgs([])).toThrow(/at least one transport/);
   });
@@ -40,6 +54,10 @@ describe('parseServerArgs', () => {
     [['--ws', 'host:port']],
     [['--redis', 'http://127.0.0.1:6379']],
     [['--redis', 'not a url']],
+    [['--http', '127.0.0.1:0', '--allow-origin', '*']],
+    [['--http', '127.0.0.1:0', '--allow-origin', 'http://127.0.0.1:5173/']],
+    [['--http', '127.0.0.1:0', '--allow-origin', 'file:///tmp/page.html']],
+    [['--stdio', '--allow-origin', 'http://127.0.0.1:5173']],
   ])('rejects %j with a UsageError', (argv) => {
     expect(() => parseServerArgs(argv)).toThrow(UsageError);
   });

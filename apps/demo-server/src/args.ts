@@ -17,6 +17,11 @@ export interface ServerArgs {
   readonly http?: HostPort;
   readonly ws?: HostPort;
   readonly redis?: RedisTarget;
+  /**
+   * `--allow-origin` (repeatable): browser origins allowed to call the HTTP and WebSocket endpoints.
+   * Absent: CORS off and only loopback origins pass the Origin check (the packages' defaults).
+   */
+  readonly allowedOrigins?: readonly string[];
   readonly help: boolean;
 }
 
@@ -26,6 +31,9 @@ export const USAGE = `Usage: mcp-demo-server [--stdio] [--http HOST:PORT] [--ws 
   --http HOST:PORT   Streamable HTTP at /mcp and legacy HTTP+SSE at /sse (PORT 0 picks a free port)
   --ws HOST:PORT     WebSocket at /mcp
   --redis URL        MCP over Redis, e.g. redis://127.0.0.1:6379#demo
+  --allow-origin ORIGIN
+                     let a web page on ORIGIN (e.g. http://127.0.0.1:5173) call --http (CORS) and
+                     --ws; repeatable. Without it: no CORS, and only loopback origins pass
   -h, --help         show this help
 
 Flags combine; at least one is required. SIGINT/SIGTERM close every session and exit.`;
@@ -45,6 +53,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
         http: { type: 'string' },
         ws: { type: 'string' },
         redis: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -59,9 +68,13 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
     ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
     ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis) }),
+    ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'].map(parseOrigin) }),
   };
   if (!args.help && !args.stdio && !args.http && !args.ws && !args.redis) {
     throw new UsageError('choose at least one transport: --stdio, --http, --ws or --redis');
+  }
+  if (args.allowedOrigins && !args.http && !args.ws) {
+    throw new UsageError('--allow-origin applies to --http and --ws: add one of them');
   }
   return args;
 }
@@ -90,4 +103,23 @@ export function parseRedisTarget(value: string): RedisTarget {
   const endpoint = decodeURIComponent(url.hash.slice(1)) || 'demo';
   url.hash = '';
   return { url: url.href, endpoint };
+}
+
+/**
+ * An origin exactly as a browser sends it in `Origin`: `http(s)://host[:port]`, no path, no slash.
+ * `*` is refused on purpose: the demo server stays reachable only from pages its user names.
+ */
+export function parseOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value) {
+    throw new UsageError(
+      `--allow-origin expects an origin like http://127.0.0.1:5173 (scheme, host and port only, no trailing slash), got "${value}"`,
+    );
+  }
+  return value;
 }

@@ -28,7 +28,7 @@ async function echoOver(transport: Transport): Promise<string> {
 async function raw(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: import('node:http').IncomingHttpHeaders }> {
   const req = request(url, { method: init.method ?? 'POST', headers: init.headers, agent: false });
   // A server may answer (413) and close before the whole body is written: the write then fails
   // with EPIPE after the response arrived, which is expected and must not go unhandled.
@@ -40,7 +40,34 @@ async function raw(
   const res = await response;
   let body = '';
   for await (const chunk of res) body += String(chunk);
-  return { status: res.statusCode ?? 0, body };
+  return { status: res.statusCode ?? 0, body, headers: res.headers };
+}
+
+/** A WebSocket upgrade with a chosen Origin (browsers always send one); resolves with the status. */
+async function upgradeStatus(wsUrl: string, origin: string): Promise<number> {
+  const req = request(wsUrl.replace(/^ws:/, 'http:'), {
+    agent: false,
+    headers: {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+      'sec-websocket-protocol': 'mcp',
+      origin,
+    },
+  });
+  req.end();
+  return new Promise<number>((resolve, reject) => {
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
 }
 
 const INITIALIZE = JSON.stringify({
@@ -151,6 +178,8 @@ describe('demo-server CLI --http --ws', () => {
       body: INITIALIZE,
     });
     expect(good.status).toBe(200);
+    // No --allow-origin: no CORS, so no page on another origin can read an answer.
+    expect(good.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('answers 404 for other paths', async () => {
@@ -163,6 +192,44 @@ describe('demo-server CLI --http --ws', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.stderr()).toContain('SIGTERM: closing every session');
     await client.close();
+  });
+});
+
+describe('demo-server CLI --allow-origin', () => {
+  const PAGE = 'http://127.0.0.1:5173';
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(['--http', '127.0.0.1:0', '--ws', '127.0.0.1:0', '--allow-origin', PAGE]);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('answers the preflight and the POST of a page on that origin with CORS headers', async () => {
+    const mcpUrl = server.endpoints.get('streamable-http')!;
+    const preflight = await raw(mcpUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin: PAGE,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, mcp-protocol-version',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(PAGE);
+    const post = await raw(mcpUrl, { headers: { ...JSON_HEADERS, origin: PAGE }, body: INITIALIZE });
+    expect(post.status).toBe(200);
+    expect(post.headers['access-control-allow-origin']).toBe(PAGE);
+    expect(post.headers['access-control-expose-headers']).toMatch(/mcp-session-id/);
+  });
+
+  it('[SH-2] refuses every other origin, loopback ones included, on HTTP and WebSocket', async () => {
+    const mcpUrl = server.endpoints.get('streamable-http')!;
+    const other = 'http://127.0.0.1:9999';
+    expect((await raw(mcpUrl, { headers: { ...JSON_HEADERS, origin: other }, body: INITIALIZE })).status).toBe(403);
+    const wsUrl = server.endpoints.get('ws')!;
+    expect(await upgradeStatus(wsUrl, PAGE)).toBe(101);
+    expect(await upgradeStatus(wsUrl, other)).toBe(403);
   });
 });
 

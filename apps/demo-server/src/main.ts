@@ -38,8 +38,9 @@ export async function runServerCli(argv: readonly string[], options: ServerCliOp
     await Promise.allSettled(served.map((medium) => medium.close()));
   };
   try {
-    if (args.http) served.push(await serveHttp(createDemoServer, args.http));
-    if (args.ws) served.push(await serveWs(createDemoServer, args.ws));
+    const origins = args.allowedOrigins && { allowedOrigins: args.allowedOrigins };
+    if (args.http) served.push(await serveHttp(createDemoServer, args.http, origins));
+    if (args.ws) served.push(await serveWs(createDemoServer, args.ws, origins));
     if (args.redis) served.push(await serveRedis(createDemoServer, args.redis));
     if (args.stdio) served.push(await serveStdio(createDemoServer));
   } catch (error) {

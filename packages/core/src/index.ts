@@ -53,6 +53,7 @@ export type { EventId, EventStore, MemoryEventStoreOptions, StreamId } from './e
 export { MemoryEventStore } from './event-store.js';
 export type { ServerEvent, ServerEventBus } from './event-bus.js';
 export { MemoryServerEventBus } from './event-bus.js';
+export { MessageDelivery } from './delivery.js';
 export type { ReconnectOptions } from './reconnect.js';
 export { DEFAULT_RECONNECT, reconnectDelay, resolveReconnect } from './reconnect.js';
 export { utf8ByteLength } from './_utf8.js';

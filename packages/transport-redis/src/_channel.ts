@@ -14,6 +14,7 @@
  */
 import {
   decodeMessage,
+  MessageDelivery,
   reconnectDelay,
   resolveReconnect,
   TransportError,
@@ -98,6 +99,8 @@ export class Channel {
   readonly #ended = new Promise<void>((resolve) => (this.#markEnded = resolve));
   #flushScheduled = false;
   #closed = false;
+  /** In order, a notification's handler before the next message (see core's MessageDelivery). */
+  readonly #delivery: MessageDelivery;
   #timer: NodeJS.Timeout | undefined;
   #tickBusy = false;
   /** Checks of the peer start once the session is claimed (the client waits for `hello`). */
@@ -110,6 +113,12 @@ export class Channel {
   constructor(options: ChannelOptions, events: ChannelEvents) {
     this.#o = options;
     this.#events = events;
+    this.#delivery = new MessageDelivery(
+      (message) => {
+        if (!this.#closed) events.message(message);
+      },
+      (error) => events.error(toError(error)),
+    );
     const client = options.side === 'client';
     this.#in = client ? options.keys.s2c : options.keys.c2s;
     this.#out = client ? options.keys.c2s : options.keys.s2c;
@@ -325,8 +334,9 @@ export class Channel {
     this.#lastSeq = s;
     this.#active = true;
     if (control !== undefined) {
-      if (control === 'close') this.#guard(this.#terminate(undefined));
-      else this.#events.control(control, toMap(fields));
+      // After the messages read before it: a goodbye in the same read must not cut them off.
+      if (control === 'close') this.#delivery.after(() => this.#guard(this.#terminate(undefined)));
+      else this.#delivery.after(() => this.#events.control(control, toMap(fields)));
       return;
     }
     if (data === undefined) {
@@ -349,11 +359,7 @@ export class Channel {
       this.#events.error(decoded.error);
       return;
     }
-    try {
-      this.#events.message(decoded.message);
-    } catch (error) {
-      this.#events.error(toError(error));
-    }
+    this.#delivery.push(decoded.message, undefined);
   }
 
   #tick(): void {

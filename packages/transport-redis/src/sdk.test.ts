@@ -58,6 +58,38 @@ describe.skipIf(!hasRedis)('[CT-2] the official SDK runs over Redis unchanged', 
     await listener.close();
   });
 
+  it('[TC-3] SDK v1: progress sent back to back with the result (one XREAD) all reaches the client', async () => {
+    const endpoint = endpointName();
+    const listener = new RedisServerListener({ redis: redis.url, endpoint });
+    listener.onconnection = (transport) => {
+      const server = new McpServerV1({ name: 'redis-test', version: '1.0.0' });
+      server.registerTool('burst', { inputSchema: { steps: z.number() } }, ({ steps }, extra) => {
+        const token = extra._meta?.progressToken;
+        // No await: the notifications and the result go out in one pipeline, arrive in one read.
+        for (let i = 1; token !== undefined && i <= steps; i++) {
+          void extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: i },
+          });
+        }
+        return { content: [{ type: 'text', text: 'done' }] };
+      });
+      void server.connect(transport);
+    };
+    await listener.listen();
+    const client = new ClientV1({ name: 'redis-test-client', version: '1.0.0' });
+    await client.connect(new RedisClientTransport({ redis: redis.url, endpoint }));
+    for (let call = 0; call < 10; call++) {
+      const progress: number[] = [];
+      await client.callTool({ name: 'burst', arguments: { steps: 5 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      expect(progress).toEqual([1, 2, 3, 4, 5]);
+    }
+    await client.close();
+    await listener.close();
+  });
+
   it('SDK v2: Client ↔ McpServer', async () => {
     const endpoint = endpointName();
     const listener = new RedisServerListener({ redis: redis.url, endpoint });

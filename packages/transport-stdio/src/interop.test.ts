@@ -30,7 +30,7 @@ describe.each(['v1', 'v2'] as const)('interop with SDK %s', (major) => {
     const client = makeClient(major);
     await client.connect(transport);
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'burst']);
       expect(await client.callTool({ name: 'echo', arguments: { text: 'héllo 😀' } })).toMatchObject({
         content: [{ type: 'text', text: 'echo: héllo 😀' }],
       });
@@ -38,6 +38,29 @@ describe.each(['v1', 'v2'] as const)('interop with SDK %s', (major) => {
       await client.close();
     }
     expect(transport.closeReason?.by).toBe('close');
+  });
+
+  it('[TC-3] every progress notification reaches the SDK Client, also when it shares a read with the result', async () => {
+    // The SDK runs notification handlers a microtask late but settles a response at once, dropping
+    // its progress handler: a transport that hands over a whole read in one loop loses progress.
+    const transport = new StdioClientTransport({ ...fixture('sdk-server', major, 'ours'), stderr: 'pipe' });
+    const client = makeClient(major) as AnyClient & {
+      callTool(p: unknown, ...rest: unknown[]): Promise<unknown>;
+    };
+    await client.connect(transport);
+    try {
+      for (let call = 0; call < 10; call++) {
+        const seen: number[] = [];
+        const options = { onprogress: (p: { progress: number }) => seen.push(p.progress) };
+        const params = { name: 'burst', arguments: { steps: 5 } };
+        // v1: callTool(params, resultSchema, options); v2: callTool(params, options).
+        if (major === 'v1') await client.callTool(params, undefined, options);
+        else await client.callTool(params, options);
+        expect(seen).toEqual([1, 2, 3, 4, 5]);
+      }
+    } finally {
+      await client.close();
+    }
   });
 
   it('[ST-7] SDK StdioClientTransport → server on our StdioServerTransport (+ guardStdout)', async () => {
@@ -54,7 +77,7 @@ describe.each(['v1', 'v2'] as const)('interop with SDK %s', (major) => {
       expect(await client.callTool({ name: 'echo', arguments: { text: 'ok' } })).toMatchObject({
         content: [{ type: 'text', text: 'echo: ok' }],
       });
-      expect((await client.listTools()).tools).toHaveLength(1);
+      expect((await client.listTools()).tools).toHaveLength(2);
     } finally {
       await client.close();
     }

@@ -3,7 +3,8 @@
  * bench process to itself): keep-alive `node:http` agent, N requests in flight, each body's
  * `__ID__` replaced by a fresh integer (request ids stay unique within a session, JR-6).
  *
- * Protocol (IPC): receives `{ url, headers, body, count, concurrency }`, answers
+ * Protocol (IPC): receives `{ url, headers, body, count, concurrency, sessions? }` (`sessions`:
+ * header sets spread over the in-flight slots, one per session, else `headers` for all), answers
  * `{ elapsedMs, p50, p99, errors }`.
  */
 import { Agent, request } from 'node:http';
@@ -14,6 +15,7 @@ interface Job {
   body: string;
   count: number;
   concurrency: number;
+  sessions?: Record<string, string>[];
 }
 
 let nextId = 1;
@@ -24,13 +26,13 @@ async function run(job: Job): Promise<{ elapsedMs: number; p50: number; p99: num
   const latencies: number[] = [];
   let errors = 0;
   let issued = 0;
-  const one = () =>
+  const one = (headers: Record<string, string>) =>
     new Promise<void>((resolve) => {
       const body = job.body.replace('__ID__', String(nextId++));
       const started = performance.now();
       const req = request(
         url,
-        { method: 'POST', agent, headers: { ...job.headers, 'content-length': Buffer.byteLength(body) } },
+        { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
         (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {
@@ -46,14 +48,15 @@ async function run(job: Job): Promise<{ elapsedMs: number; p50: number; p99: num
       });
       req.end(body);
     });
-  const worker = async () => {
+  const worker = async (slot: number) => {
+    const headers = job.sessions?.[slot % job.sessions.length] ?? job.headers;
     while (issued < job.count) {
       issued++;
-      await one();
+      await one(headers);
     }
   };
   const start = performance.now();
-  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  await Promise.all(Array.from({ length: job.concurrency }, (_, slot) => worker(slot)));
   const elapsedMs = performance.now() - start;
   agent.destroy();
   latencies.sort((a, b) => a - b);

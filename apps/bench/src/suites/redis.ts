@@ -12,6 +12,7 @@ import type { JSONRPCMessage } from '@mcp-transports/core';
 import { RedisClientTransport, RedisServerListener } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
 import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { scaledHttpRows } from './redis-http.js';
 
 const SUITE = 'redis';
 
@@ -281,6 +282,9 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
       });
     }
     for (const echo of Object.values(echoes)) await echo.close();
+
+    // -- the scaled HTTP setup: 1, 2 and 3 node processes behind a round-robin proxy -----------
+    rows.push(...(await scaledHttpRows(redis.url, options)));
   } finally {
     redis.stop();
   }

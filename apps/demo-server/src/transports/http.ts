@@ -7,11 +7,15 @@
 import { createMcpHttpServer } from '@mcp-transports/sse/server';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { HostPort } from '../args.js';
-import type { Served, ServerFactory } from './types.js';
+import type { OriginOptions, Served, ServerFactory } from './types.js';
 
 export const HTTP_IMPLEMENTATION = 'ours: @mcp-transports/sse';
 
-export async function serveHttp(createMcpServer: ServerFactory, address: HostPort): Promise<Served> {
+export async function serveHttp(
+  createMcpServer: ServerFactory,
+  address: HostPort,
+  { allowedOrigins }: OriginOptions = {},
+): Promise<Served> {
   const servers = new Set<McpServer>();
   const report = (error: unknown): void =>
     void process.stderr.write(`[demo-server] http: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -20,6 +24,8 @@ export async function serveHttp(createMcpServer: ServerFactory, address: HostPor
     port: address.port,
     path: '/mcp',
     resumability: true,
+    // A page on another origin (the playground) needs CORS to read answers and Mcp-Session-Id.
+    ...(allowedOrigins && { allowedOrigins, cors: { origin: allowedOrigins } }),
     onconnection: (transport) => {
       const server = createMcpServer();
       servers.add(server);

@@ -17,3 +17,12 @@ export interface Served {
   /** Closes every session (each SDK server with it) and stops accepting. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Browser access to a network medium. */
+export interface OriginOptions {
+  /**
+   * Origins of web pages allowed to connect (exact match). Given: the Origin check accepts exactly
+   * these and, on HTTP, CORS answers them. Absent: the package defaults (loopback origins, no CORS).
+   */
+  readonly allowedOrigins?: readonly string[];
+}

@@ -2,12 +2,16 @@
 import { WebSocketListener } from '@mcp-transports/websocket';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { HostPort } from '../args.js';
-import type { Served, ServerFactory } from './types.js';
+import type { OriginOptions, Served, ServerFactory } from './types.js';
 
 export const WS_IMPLEMENTATION = 'ours: @mcp-transports/websocket';
 
-export async function serveWs(createServer: ServerFactory, address: HostPort): Promise<Served> {
-  const listener = new WebSocketListener();
+export async function serveWs(
+  createServer: ServerFactory,
+  address: HostPort,
+  { allowedOrigins }: OriginOptions = {},
+): Promise<Served> {
+  const listener = new WebSocketListener(allowedOrigins && { allowedOrigins: [...allowedOrigins] });
   const servers = new Set<McpServer>();
   listener.onconnection = (transport) => {
     const server = createServer();

@@ -6,3 +6,4 @@ export { StreamableHTTPServerTransport } from './session.js';
 export { SSEServerTransport } from './legacy.js';
 export type { McpHttpServer, McpHttpServerOptions } from './create-server.js';
 export { createMcpHttpServer } from './create-server.js';
+export type { RoutedRequest, SessionRouter } from './routing.js';

@@ -97,6 +97,47 @@ describe('Streamable HTTP basics', () => {
     expect(await b.json()).toEqual({ jsonrpc: '2.0', id: 1, result: { done: true } });
   });
 
+  it('[LC-21] [LC-24] stateless shared mode routes a cancellation to the request it names, and drops an ambiguous one', async () => {
+    const { url, sessions } = await start({ sessionIdGenerator: undefined });
+    const h = { 'mcp-protocol-version': '2025-11-25' };
+    const controller = new AbortController();
+    const hang = (id: number) => {
+      const response = post(url, `{"jsonrpc":"2.0","id":${id},"method":"test/hang"}`, h, controller.signal);
+      response.catch(() => undefined); // aborted at the end
+      return response;
+    };
+    const cancel = (requestId: number) =>
+      post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId } }), h);
+    const received = () => sessions[0]?.received.map(({ message }) => message) ?? [];
+    const insideIdOf = (wireCount: number) =>
+      received().filter((m) => 'method' in m && m.method === 'test/hang' && 'id' in m)[wireCount - 1];
+    void hang(7);
+    await vi.waitFor(() => expect(insideIdOf(1)).toBeDefined());
+    const errors: Error[] = [];
+    sessions[0]!.transport.onerror = (error) => errors.push(error);
+    expect((await cancel(7)).status).toBe(202);
+    const inside = insideIdOf(1) as { id: number };
+    await vi.waitFor(() =>
+      expect(received()).toContainEqual({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: inside.id },
+      }),
+    );
+    // Two clients both have id 8 open: the cancellation cannot say whose, so it is not delivered.
+    void hang(8);
+    void hang(8);
+    await vi.waitFor(() => expect(insideIdOf(3)).toBeDefined());
+    expect((await cancel(8)).status).toBe(202);
+    await vi.waitFor(() => expect(errors.map((e) => e.message).join()).toContain('2 open requests'));
+    // A cancellation for an id no one has open (it raced its response) is dropped quietly.
+    expect((await cancel(99)).status).toBe(202);
+    const cancels = received().filter((m) => 'method' in m && m.method === 'notifications/cancelled');
+    expect(cancels).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    controller.abort();
+  });
+
   it('[JR-6] a request id still open in the session gets 400', async () => {
     const { url, sessions } = await start();
     const headers = await open(url);

@@ -38,6 +38,7 @@ import {
   type RebindingRules,
 } from './_http.js';
 import { SSEServerTransport } from './legacy.js';
+import { routeElsewhere, type SessionRouter } from './routing.js';
 import { StreamableHTTPServerTransport } from './session.js';
 
 /** What `authenticate` is told about a request. */
@@ -115,6 +116,11 @@ export interface StreamableHTTPListenerOptions {
   onsessioninitialized?: (sessionId: string) => void;
   /** Called with each ended session id (SDK compatibility). */
   onsessionclosed?: (sessionId: string) => void;
+  /**
+   * Serve sessions across nodes: a request for a session another node holds is forwarded to it
+   * (see `SessionRouter`). Sessionful Streamable HTTP only. @default none (no routing)
+   */
+  router?: SessionRouter;
 }
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
@@ -159,7 +165,10 @@ export class StreamableHTTPListener implements TransportListener {
     this.#options = options;
     const statelessBySpelling = 'sessionIdGenerator' in options && options.sessionIdGenerator === undefined;
     this.#stateless = options.stateless ?? (statelessBySpelling ? 'shared' : undefined);
-    this.#generate = options.sessionIdGenerator ?? (() => crypto.randomUUID());
+    const generate = options.sessionIdGenerator ?? (() => crypto.randomUUID());
+    const router = options.router;
+    this.#generate = router === undefined ? generate : () => router.sessionId(generate());
+    router?.attach((request) => this.handleFetch(request));
     this.#json = options.enableJsonResponse ?? false;
     const resumability = options.resumability ?? false;
     this.#store =
@@ -249,6 +258,10 @@ export class StreamableHTTPListener implements TransportListener {
     if (method !== 'POST' && (this.#stateless !== undefined || (method !== 'GET' && method !== 'DELETE'))) {
       sendError(ex, 405, SERVER_ERROR, `method ${method} is not allowed here`, cors, { allow: this.#allow });
       return;
+    }
+    const router = this.#options.router;
+    if (router !== undefined && this.#stateless === undefined) {
+      if (await routeElsewhere(router, ex, (id) => this.#sessions.has(id), this.#max, cors)) return;
     }
     let authInfo: AuthInfo | undefined;
     if (this.#authenticate !== undefined) {

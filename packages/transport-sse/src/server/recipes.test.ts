@@ -1,6 +1,6 @@
 /**
- * The README's recipes, run for real: node:http, Express (with and without `express.json()`) and
- * Hono on @hono/node-server, each with the official SDK v1 client calling a tool.
+ * The README's recipes, run for real: node:http, Express (with and without `express.json()`),
+ * Fastify and Hono on @hono/node-server, each with the official SDK v1 client calling a tool.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import express from 'express';
+import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, expect, it } from 'vitest';
 import { StreamableHTTPListener } from './index.js';
@@ -74,4 +75,35 @@ it('[SH-1] recipe: Hono on @hono/node-server (fetch-style handler)', async () =>
   app.all('/mcp', (c) => listener.handleFetch(c.req.raw));
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   expect(await callEcho(await track(server))).toBe('recipe ✓');
+});
+
+it('[SH-1] recipe: Fastify, the listener reading the body itself', async () => {
+  const listener = newListener();
+  const app = Fastify();
+  await app.register(async (mcp) => {
+    // Leave the body unread so the listener applies its own limit and JSON-RPC errors.
+    mcp.removeAllContentTypeParsers();
+    mcp.addContentTypeParser('*', (_request, _payload, done) => {
+      done(null);
+    });
+    mcp.all('/mcp', async (request, reply) => {
+      reply.hijack();
+      await listener.handleNode(request.raw, reply.raw);
+    });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  cleanups.push(async () => {
+    app.server.closeAllConnections();
+    await app.close();
+  });
+  const url = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/mcp`);
+  expect(await callEcho(url)).toBe('recipe ✓');
+  // Malformed JSON reaches the listener, which answers with its own JSON-RPC parse error.
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: '{"jsonrpc":',
+  });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
 });

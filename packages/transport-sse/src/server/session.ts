@@ -62,6 +62,8 @@ interface PendingRequest {
   readonly stream: PostStream;
   /** The id the client used (differs from the key only in stateless shared mode). */
   readonly wireId: RequestId;
+  /** Stateless shared mode: who sent it (the `authInfo` token), to route its cancellation. */
+  readonly principal?: string | undefined;
 }
 
 /** Stored as an event so the priming event has an id; never replayed as a message. */
@@ -298,7 +300,10 @@ export class StreamableHTTPServerTransport implements Transport {
     if (requests === 0) {
       // Only notifications and responses: accepted, no body (SH-10).
       ex.respond(202, headers);
-      for (const message of messages) this.#life.deliver(message, base);
+      for (const message of messages) {
+        const delivered = this.#init.rewriteIds ? this.#routeCancel(message, base) : message;
+        if (delivered !== undefined) this.#life.deliver(delivered, base);
+      }
       if (this.#init.closeWhenDone && this.#requests.size === 0) queueMicrotask(() => void this.close());
       return;
     }
@@ -337,7 +342,7 @@ export class StreamableHTTPServerTransport implements Transport {
           key = ++this.#nextId;
           delivered = { ...message, id: key };
         }
-        this.#requests.set(key, { stream, wireId });
+        this.#requests.set(key, { stream, wireId, principal: base.authInfo?.token });
         if (store !== undefined && !json) {
           extra = {
             ...base,
@@ -346,8 +351,46 @@ export class StreamableHTTPServerTransport implements Transport {
           };
         }
       }
+      if (this.#init.rewriteIds) {
+        const routed = this.#routeCancel(delivered, extra);
+        if (routed === undefined) continue;
+        delivered = routed;
+      }
       this.#life.deliver(delivered, extra);
     }
+  }
+
+  /**
+   * Stateless shared mode: a client's `notifications/cancelled` names its own request id, which
+   * was made unique inside. It is rewritten to the inside id when exactly one open request has that
+   * wire id (from the same principal, when requests are authenticated); when none has, or several
+   * clients have that id open, it is dropped — cancelling is advisory, and guessing could stop
+   * another client's work.
+   */
+  #routeCancel(message: JSONRPCMessage, extra: MessageExtraInfo): JSONRPCMessage | undefined {
+    if (!('method' in message) || 'id' in message || message.method !== 'notifications/cancelled') return message;
+    const params = message.params as { requestId?: unknown } | undefined;
+    const wireId = params?.requestId;
+    const principal = extra.authInfo?.token;
+    let match: RequestId | undefined;
+    let matches = 0;
+    for (const [key, pending] of this.#requests) {
+      if (pending.wireId !== wireId || pending.principal !== principal) continue;
+      match = key;
+      matches++;
+    }
+    // None open: it raced its response, which is normal. Several: say why it was not delivered.
+    if (matches === 0) return undefined;
+    if (matches > 1) {
+      this.onerror?.(
+        new TransportError(
+          TransportErrorCode.InvalidMessage,
+          `${TAG} dropped notifications/cancelled for request ${JSON.stringify(wireId)}: ${matches} open requests from different clients have that id (stateless shared mode)`,
+        ),
+      );
+      return undefined;
+    }
+    return { ...message, params: { ...params, requestId: match } };
   }
 
   /** The priming event (SH-14): an id to resume from, and how long to wait before reconnecting. */
