@@ -144,9 +144,7 @@ describe('pnpm release (dry run: pack and `npm publish --dry-run`, never a real 
       [core, '@mcp-transports/core@0.2.0'],
       [sse, '@mcp-transports/sse@0.1.1'],
     ] as const) {
-      const published = await must('npm', ['publish', '--dry-run', '--json', file], out, {
-        env: { npm_config_provenance: 'false' },
-      });
+      const published = await must('npm', ['publish', '--dry-run', '--json', file], out);
       expect(published).toContain(`"id": "${id}"`);
     }
   });
