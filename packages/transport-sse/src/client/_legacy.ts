@@ -5,6 +5,7 @@
  */
 import {
   decodeMessage,
+  MessageDelivery,
   toError,
   TransportError,
   TransportErrorCode,
@@ -143,6 +144,10 @@ export class SSEClient implements Transport {
   async #consume(response: HttpResponse, release: () => void, endpoint: Deferred<URL>): Promise<void> {
     // An object, not a `let`: TypeScript does not see assignments made inside the parser callback.
     const state = { gotEndpoint: false };
+    const delivery = new MessageDelivery(
+      (message) => this.onmessage?.(message),
+      (error) => this.onerror?.(toError(error)),
+    );
     const parser = new SseParser({
       maxEventBytes: this.#maxBytes,
       onEvent: (event) => {
@@ -171,11 +176,8 @@ export class SSEClient implements Transport {
           this.onerror?.(decoded.error);
           return;
         }
-        try {
-          this.onmessage?.(decoded.message);
-        } catch (error) {
-          this.onerror?.(toError(error));
-        }
+        // In order; a progress notification in the same chunk as its result reaches the SDK first.
+        delivery.push(decoded.message, undefined);
       },
       onOversize: () => this.onerror?.(tooLarge(this.#maxBytes, 'SSE event')),
     });

@@ -9,6 +9,7 @@
  * the 2025 behaviour byte for byte.
  */
 import {
+  MessageDelivery,
   createErrorResponse,
   decodeBatch,
   decodeMessage,
@@ -143,6 +144,10 @@ export class StreamableHTTPClient implements Transport {
   readonly #reconnect: Required<ReconnectOptions>;
   readonly #inflight = new InFlight();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #delivery = new MessageDelivery(
+    (message) => this.onmessage?.(message),
+    (error) => this.#report(toError(error)),
+  );
   #started = false;
   #closed = false;
   #closeReason: Error | undefined;
@@ -372,11 +377,7 @@ export class StreamableHTTPClient implements Transport {
   /** Reads one SSE stream to its end, then resumes it when it ended before its time. Never rejects. */
   async #consume(response: HttpResponse, ctx: StreamContext, release: () => void, attempt: number): Promise<void> {
     // An object, not a `let`: TypeScript does not see assignments made inside the parser callbacks.
-    const seen = { response: false, notified: false };
-    // The SDK v2 Protocol runs notification handlers a microtask later but settles a response at
-    // once, so a response parsed in the same chunk as a progress notification would remove the
-    // progress handler first. Such a response (and what follows it) waits for one microtask.
-    const held: JSONRPCMessage[] = [];
+    const seen = { response: false };
     let failure: unknown;
     const parser = new SseParser({
       maxEventBytes: this.#maxBytes,
@@ -394,11 +395,6 @@ export class StreamableHTTPClient implements Transport {
           seen.response = true;
           if (ctx.replayId !== undefined) message = { ...message, id: ctx.replayId };
         }
-        if (held.length > 0 || (seen.notified && isJSONRPCResponse(message))) {
-          held.push(message);
-          return;
-        }
-        if (!isJSONRPCResponse(message)) seen.notified = true;
         this.#deliver(message);
       },
       onRetry: (ms) => {
@@ -415,12 +411,9 @@ export class StreamableHTTPClient implements Transport {
     try {
       for await (const chunk of response.chunks()) {
         parser.push(chunk);
-        seen.notified = false;
-        if (held.length > 0) await this.#flush(held);
         if (this.#closed || ctx.generation !== this.#generation) break;
       }
       parser.end();
-      if (held.length > 0) await this.#flush(held);
     } catch (error) {
       failure = error;
     } finally {
@@ -690,19 +683,14 @@ export class StreamableHTTPClient implements Transport {
     return this.#closed;
   }
 
-  /** Delivers the messages {@link #consume} held back, one microtask after the notifications before them. */
-  async #flush(held: JSONRPCMessage[]): Promise<void> {
-    await Promise.resolve();
-    for (const message of held.splice(0)) this.#deliver(message);
-  }
-
+  /**
+   * Every incoming message goes through core's `MessageDelivery`: in order, and a progress
+   * notification parsed in the same chunk as its result reaches the SDK's handler first (the SDK
+   * runs notification handlers a microtask late but settles a response at once). A throwing
+   * handler is reported and must not kill the stream the next message arrives on.
+   */
   #deliver(message: JSONRPCMessage): void {
-    try {
-      this.onmessage?.(message);
-    } catch (error) {
-      // A throwing handler must not kill the stream that the next message arrives on.
-      this.#report(toError(error));
-    }
+    this.#delivery.push(message, undefined);
   }
 
   #report(error: Error): void {

@@ -52,6 +52,19 @@ describe.each([
     expect(after.every((r) => r.sessionId === transport.sessionId)).toBe(true);
   });
 
+  it('[SH-19] every progress notification reaches the SDK Client, also those in the same chunk as the result', async () => {
+    peer = await startSdkPeer({ json });
+    const { client } = await connect(peer.url);
+    for (let call = 0; call < 10; call++) {
+      const progress: number[] = [];
+      await client.callTool({ name: 'burst', arguments: { steps: 5 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      // JSON responses carry no notifications: related ones are dropped without a GET stream.
+      expect(progress).toEqual(json ? [] : [1, 2, 3, 4, 5]);
+    }
+  });
+
   it('[SH-19] delivers the notifications sent before the response, in order', async () => {
     peer = await startSdkPeer({ json });
     const { client } = await connect(peer.url);

@@ -24,6 +24,14 @@ export function createMcpServer(): McpServer {
     }
     return { content: [{ type: 'text', text: `sent ${count}` }] };
   });
+  // Progress sent back to back with the result (no await): usually one chunk on the client side.
+  server.registerTool('burst', { inputSchema: { steps: z.number() } }, ({ steps }, extra) => {
+    const token = extra._meta?.progressToken;
+    for (let i = 1; token !== undefined && i <= steps; i++) {
+      void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i } });
+    }
+    return { content: [{ type: 'text', text: 'done' }] };
+  });
   server.registerTool('slow', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return { content: [{ type: 'text', text: 'done' }] };
