@@ -2,7 +2,6 @@
  * The bridge as a user runs it: a real `mcp-bridge` process in front of the official
  * `@modelcontextprotocol/server-everything`, driven by the official SDK v1 `Client`.
  */
-import type { Transport } from '@mcp-transports/core';
 import { RedisClientTransport } from '@mcp-transports/redis';
 import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -66,23 +65,6 @@ function samplingClient(): {
     return { roots: [{ uri: 'file:///bridge-test-root', name: 'bridge test root' }] };
   });
   return { client, samplingRequests, elicitations, rootLists };
-}
-
-/**
- * SDK v1 `Client.connect()` skips `initialize` when the transport has a `sessionId` once started (it
- * takes that for a reconnection), and `RedisClientTransport` has one from `start()` on: over Redis an
- * SDK v1 client never initializes (server-everything then lacks the tools it registers for the client's
- * capabilities). A transport-redis issue, reported; this view of the transport hides the id.
- */
-function withoutSessionId(transport: Transport): Transport {
-  return new Proxy(transport, {
-    get(target, property) {
-      if (property === 'sessionId') return undefined;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-    set: (target, property, value) => Reflect.set(target, property, value, target),
-  });
 }
 
 function textOf(result: unknown): string {
@@ -552,7 +534,7 @@ describe.skipIf(!HAS_REDIS_SERVER)('a stdio server bridged onto Redis', () => {
     const [server, running] = [redis, bridge];
     if (server === undefined || running === undefined) throw new Error('beforeAll did not start Redis and the bridge');
     const { client, samplingRequests } = samplingClient();
-    await client.connect(withoutSessionId(new RedisClientTransport({ redis: server.url, endpoint: 'bridge-test' })));
+    await client.connect(new RedisClientTransport({ redis: server.url, endpoint: 'bridge-test' }));
     await waitFor(() => running.sessions().length === 1, 'the session to be announced');
     const [line] = running.sessions();
     const pid = line!.pid!;

@@ -64,9 +64,14 @@ export class RedisClientTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  /**
+   * The session's id, for `resume`. Set from the first message sent or received (a resumed session:
+   * at once), as the SDK's Client reads an id present right after `start()` as a reconnection.
+   */
   sessionId?: string | undefined;
 
   readonly #options: RedisClientTransportOptions;
+  #sessionId: string | undefined;
   readonly #session: ReturnType<typeof resolveSessionOptions>;
   #state: State = 'new';
   #connection: Owned | undefined;
@@ -147,7 +152,10 @@ export class RedisClientTransport implements Transport {
           connectTimeoutMs: timeout,
         },
         {
-          message: (message) => this.onmessage?.(message),
+          message: (message) => {
+            this.sessionId ??= this.#sessionId;
+            this.onmessage?.(message);
+          },
           control: (kind, fields) => {
             if (kind === 'hello') this.#hello?.resolve();
             else if (kind === 'refused') {
@@ -170,7 +178,11 @@ export class RedisClientTransport implements Transport {
         },
       );
       this.#channel = channel;
-      this.sessionId = sessionId;
+      this.#sessionId = sessionId;
+      // The SDK's Client.connect() reads a sessionId present right after start() as "reconnecting"
+      // and skips initialize: expose a fresh session's id from its first message on, a resumed
+      // one's at once (a resumed session is initialized already).
+      if (resume !== undefined) this.sessionId = sessionId;
       await channel.open();
       if (resume === undefined) await this.#waitForWorker(hello, timeout, o.endpoint);
       if (!this.#isStarting()) {
@@ -223,6 +235,7 @@ export class RedisClientTransport implements Transport {
           : new TransportError(TransportErrorCode.NotStarted, `${TAG} send() before start()`),
       );
     }
+    this.sessionId ??= this.#sessionId;
     return sendOn(this.#channel, message, this.#session.maxMessageBytes);
   }
 

@@ -54,6 +54,10 @@ describe.skipIf(!hasRedis)('[CT-2] the official SDK runs over Redis unchanged', 
       expect(progress).toEqual([1]);
     }
     expect(servers.length).toBe(2);
+    // Each client ran the initialize handshake (an id visible right after start() made the SDK skip it).
+    for (const server of servers) {
+      expect(server.server.getClientVersion()).toEqual({ name: 'redis-test-client', version: '1.0.0' });
+    }
     for (const client of clients) await client.close();
     await listener.close();
   });

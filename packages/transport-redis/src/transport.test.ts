@@ -55,10 +55,12 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
 
   it('[SEC-3] [SEC-4] session ids are 128-bit random and keys are namespaced by user and session', async () => {
     const pair = await openPair(redis.url, { client: { user: 'alice:{x}' } });
+    // Not before the first message: the SDK's Client would take the session for a reconnection.
+    expect(pair.client.sessionId).toBeUndefined();
+    await pair.client.send(request(1));
     const id = pair.client.sessionId!;
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(pair.server.sessionId).toBe(id);
-    await pair.client.send(request(1));
     const keys = await scanKeys(admin, `mcp:${pair.endpoint}:*`);
     expect(keys.length).toBeGreaterThan(0);
     // The user is escaped, so it cannot forge a separator or a cluster hash tag.
@@ -138,8 +140,8 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
   it('[TC-6] an incoming entry over 16 MiB is reported and skipped; later messages still arrive', async () => {
     let server: Recorder | undefined;
     const pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
     await pair.client.send(request(1));
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
     // A foreign writer bypasses the client's own size check.
     const huge = JSON.stringify(request(2, 'echo', { text: 'x'.repeat(16 * 1024 * 1024) }));
     await admin.xadd(keys.c2s, '*', 's', '1000', 'm', huge);
@@ -153,7 +155,7 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
   it('[TC-5] malformed entries are reported to onerror and the session goes on', async () => {
     let server: Recorder | undefined;
     const pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.server.sessionId!);
     await admin.xadd(keys.c2s, '*', 'garbage', '1');
     await admin.xadd(keys.c2s, '*', 's', '100', 'm', '{not json');
     await admin.xadd(keys.c2s, '*', 's', '101', 'm', '{"jsonrpc":"1.0","id":1,"method":"x"}');
@@ -174,8 +176,8 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
   it('[TC-3] an entry written twice (a resent XADD) is delivered once', async () => {
     let server: Recorder | undefined;
     const pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
     await pair.client.send(request(1));
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
     const [[, fields]] = (await admin.xrange(keys.c2s, '-', '+')) as [string, string[]][] as [[string, string[]]];
     await admin.xadd(keys.c2s, '*', ...fields);
     await pair.client.send(request(2));
