@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -226,6 +227,37 @@ describe('WebSocketClientTransport (Node)', () => {
     await t.start();
     await watch.closed;
     expect(t.closeInfo?.code).toBe(1006);
+  });
+
+  it('[LC-26] one shared heartbeat pings every connection; each one that answers stays open', async () => {
+    const pings: number[] = [];
+    const { url } = await rawServer((ws) => {
+      const i = pings.push(0) - 1;
+      ws.on('ping', () => pings[i]!++);
+    });
+    const clients = Array.from({ length: 3 }, () => transport(url, { heartbeatMs: 20 }));
+    await Promise.all(clients.map((c) => c.start()));
+    await expect.poll(() => pings.length === 3 && pings.every((n) => n >= 3), { timeout: 5_000 }).toBe(true);
+    for (const c of clients) expect(c.closeInfo).toBeUndefined();
+  });
+
+  it('rejects start() with a clear error when the server accepts TCP but never answers the upgrade (handshakeTimeoutMs)', async () => {
+    const server = createNetServer((socket) => {
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      server.close();
+      server.unref();
+    });
+    const { port } = server.address() as AddressInfo;
+    const t = transport(`ws://127.0.0.1:${port}/mcp`, { handshakeTimeoutMs: 50 });
+    const error = await t.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isTransportError(error, TransportErrorCode.Connection)).toBe(true);
+    expect((error as Error).message).toMatch(/opening handshake timed out after 50 ms/);
   });
 
   it('rejects send() with ERR_BACKPRESSURE once a server that stopped reading has maxBufferedBytes queued', async () => {

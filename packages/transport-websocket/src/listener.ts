@@ -3,7 +3,6 @@
  * connection: standalone on a port (`listen()`), or on an existing `http.Server` (`attach()`),
  * where only `upgrade` events are handled, so Streamable HTTP can serve the same path.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +16,7 @@ import {
 } from '@mcp-transports/core';
 import type { AuthInfo, MessageExtraInfo, Transport, TransportListener } from '@mcp-transports/core';
 import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { Server as WsServer } from 'ws';
 import {
   AUTH_SUBPROTOCOL_PREFIX,
   CloseCode,
@@ -26,7 +25,7 @@ import {
   SUBPROTOCOL,
   TAG,
 } from './_shared.js';
-import { WebSocketServerTransport } from './server.js';
+import { ServerSocket, WebSocketServerTransport } from './server.js';
 import type { ServerConnectionSettings } from './server.js';
 
 /** What the `authenticate` hook is given for each upgrade request. */
@@ -108,7 +107,7 @@ export class WebSocketListener implements TransportListener {
 
   readonly #options: WebSocketListenerOptions;
   readonly #settings: ServerConnectionSettings;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<typeof ServerSocket>;
   readonly #connections = new Set<WebSocketServerTransport>();
   #server: Server | undefined;
   #ownsServer = false;
@@ -128,8 +127,12 @@ export class WebSocketListener implements TransportListener {
       fallbackError: (error) => {
         this.#report(error);
       },
+      closed: (transport) => {
+        this.#connections.delete(transport);
+      },
     };
-    this.#wss = new WebSocketServer({
+    this.#wss = new WebSocketServer<typeof ServerSocket>({
+      WebSocket: ServerSocket,
       noServer: true,
       clientTracking: false,
       maxPayload: maxMessageBytes,
@@ -232,7 +235,7 @@ export class WebSocketListener implements TransportListener {
         refuse(socket, 404, `${TAG} no WebSocket endpoint at ${pathname}`);
       return;
     }
-    // Stays on the socket for its life (ws adds its own later): a shared handler, so it retains nothing.
+    // Until ws takes the socket over (it adds its own handler then): a shared handler, so it retains nothing.
     socket.on('error', this.#onSocketError);
     this.#upgrade(req, socket, head).catch((error: unknown) => {
       this.#report(error);
@@ -290,16 +293,16 @@ export class WebSocketListener implements TransportListener {
     }
     const extra = extraFactory(req.headers, req.url ?? '/', authInfo);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', this.#onSocketError);
       this.#accept(ws, extra);
     });
   }
 
   // Kept apart from #upgrade so nothing per connection keeps the upgrade request alive (closures
   // share their scope: one that outlives the upgrade would retain `req`, `head`, …).
-  #accept(ws: WebSocket, extra: () => MessageExtraInfo): void {
-    const transport = new WebSocketServerTransport(ws, extra, this.#settings, randomUUID());
+  #accept(ws: ServerSocket, extra: () => MessageExtraInfo): void {
+    const transport = new WebSocketServerTransport(ws, extra, this.#settings);
     this.#connections.add(transport);
-    ws.once('close', () => this.#connections.delete(transport));
     if (this.#isClosing()) {
       void transport.closeWith(CloseCode.GoingAway, 'server shutting down');
       return;

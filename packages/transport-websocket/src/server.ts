@@ -14,12 +14,21 @@ import {
   utf8ByteLength,
 } from '@mcp-transports/core';
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
-import type { WebSocket } from 'ws';
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
 import { closeError, CloseCode, TAG } from './_shared.js';
+import type { CloseInfo } from './_shared.js';
 
 /** `WebSocket.OPEN`. */
 const OPEN = 1;
-import type { CloseInfo } from './_shared.js';
+
+/**
+ * @internal The listener's socket class (`ws`'s `WebSocket` option): it carries its transport, so
+ * the event handlers can be shared functions instead of four closures per connection.
+ */
+export class ServerSocket extends WebSocket {
+  transport: WebSocketServerTransport | undefined = undefined;
+}
 
 /** @internal Settings the listener passes to each connection. */
 export interface ServerConnectionSettings {
@@ -28,6 +37,8 @@ export interface ServerConnectionSettings {
   maxEarlyMessages: number;
   /** Where errors go when the transport has no `onerror` yet (the listener's `onerror`). */
   fallbackError: (error: Error) => void;
+  /** Called once the connection has closed, after `onclose` (the listener forgets it). */
+  closed: (transport: WebSocketServerTransport) => void;
   /** How long `close()` waits for the peer's close frame before dropping the socket. */
   closeTimeoutMs: number;
 }
@@ -39,17 +50,16 @@ export class WebSocketServerTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
-  /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
-  sessionId?: string | undefined;
-
-  readonly #socket: WebSocket;
+  readonly #socket: ServerSocket;
+  /** Made on first read: a UUID string is ~400 bytes of heap until flattened, and most reads never come. */
+  #sessionId: string | undefined;
   /** Built on the first message: an idle connection never pays for the URL and the object. */
   #extra: MessageExtraInfo | undefined;
   readonly #makeExtra: () => MessageExtraInfo;
   readonly #settings: ServerConnectionSettings;
   #state: State = 'new';
-  /** Messages that arrived before `start()`, delivered in order once started (bounded). */
-  #early: string[] | undefined = [];
+  /** Messages that arrived before `start()`, delivered in order once started (bounded; made on the first). */
+  #early: string[] | undefined;
   #closeInfo: CloseInfo | undefined;
   /** Made only when someone waits for the close (idle connections are many; keep them small). */
   #closed: Promise<void> | undefined;
@@ -59,22 +69,46 @@ export class WebSocketServerTransport implements Transport {
   alive = true;
 
   /** @internal Created by {@link WebSocketListener}. */
-  constructor(socket: WebSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings, sessionId: string) {
+  constructor(socket: ServerSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings) {
     this.#socket = socket;
     this.#makeExtra = extra;
     this.#settings = settings;
-    this.sessionId = sessionId;
-    // Listen at once: a client may send before the application calls start().
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      this.#onFrame(data, isBinary);
-    });
-    socket.on('pong', () => (this.alive = true));
-    socket.on('error', (error: Error & { code?: string }) => {
-      this.#onSocketError(error);
-    });
-    socket.on('close', (code: number, reason: Buffer) => {
-      this.#onSocketClose(code, reason.toString());
-    });
+    socket.transport = this;
+    // Listen at once: a client may send before the application calls start(). The handlers are
+    // shared by every connection (10,000 idle clients must not cost 40,000 closures).
+    socket.on('message', WebSocketServerTransport.#onMessageEvent);
+    socket.on('pong', WebSocketServerTransport.#onPongEvent);
+    socket.on('error', WebSocketServerTransport.#onErrorEvent);
+    socket.on('close', WebSocketServerTransport.#onCloseEvent);
+  }
+
+  static readonly #onMessageEvent = function (this: WebSocket, data: Buffer, isBinary: boolean): void {
+    const transport = this instanceof ServerSocket ? this.transport : undefined;
+    if (transport !== undefined) transport.#onFrame(data, isBinary);
+  };
+
+  static readonly #onPongEvent = function (this: WebSocket): void {
+    const transport = this instanceof ServerSocket ? this.transport : undefined;
+    if (transport !== undefined) transport.alive = true;
+  };
+
+  static readonly #onErrorEvent = function (this: WebSocket, error: Error & { code?: string }): void {
+    const transport = this instanceof ServerSocket ? this.transport : undefined;
+    if (transport !== undefined) transport.#onSocketError(error);
+  };
+
+  static readonly #onCloseEvent = function (this: WebSocket, code: number, reason: Buffer): void {
+    const transport = this instanceof ServerSocket ? this.transport : undefined;
+    if (transport !== undefined) transport.#onSocketClose(code, reason.toString());
+  };
+
+  /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
+  get sessionId(): string {
+    if (this.#sessionId === undefined) {
+      // randomUUID() builds its result by concatenation (13 string pieces); copy it into one flat string.
+      this.#sessionId = Buffer.from(randomUUID(), 'latin1').toString('latin1');
+    }
+    return this.#sessionId;
   }
 
   /** The subprotocol selected at the upgrade: `mcp`, or `''` for a client that offered none. */
@@ -99,9 +133,9 @@ export class WebSocketServerTransport implements Transport {
       );
     }
     this.#state = 'started';
-    const early = this.#early ?? [];
+    const early = this.#early;
     this.#early = undefined;
-    if (early.length > 0) {
+    if (early !== undefined) {
       // Deliver after start() returns, so the caller's own setup after `await start()` runs first.
       queueMicrotask(() => {
         for (const text of early) this.#deliver(text);
@@ -212,7 +246,8 @@ export class WebSocketServerTransport implements Transport {
     }
     // ws has already checked the frame is valid UTF-8 (it closes with 1007 otherwise).
     const text = data.toString('utf8');
-    if (this.#early !== undefined) {
+    if (this.#state === 'new') {
+      this.#early ??= [];
       if (this.#early.length >= this.#settings.maxEarlyMessages) {
         this.#report(
           new TransportError(
@@ -279,12 +314,14 @@ export class WebSocketServerTransport implements Transport {
     }
     this.#resolveClosed?.();
     const onclose = this.onclose;
-    if (onclose === undefined) return;
-    try {
-      onclose();
-    } catch (error) {
-      this.#report(error);
+    if (onclose !== undefined) {
+      try {
+        onclose();
+      } catch (error) {
+        this.#report(error);
+      }
     }
+    this.#settings.closed(this);
   }
 
   #report(error: unknown): void {
