@@ -4,7 +4,7 @@
  */
 import { DEFAULT_MAX_MESSAGE_BYTES, TransportError, TransportErrorCode } from '@mcp-transports/core';
 import { WebSocket } from 'ws';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
 import { clientProtocols, DEFAULT_HEARTBEAT_MS, TAG } from './_shared.js';
@@ -70,16 +70,40 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
     super(url, protocols, { headers: settings.headers, maxPayload: settings.maxPayload, perMessageDeflate: false });
     this.events = events;
     this.settings = settings;
-    this.on('unexpected-response', onUnexpectedResponse);
-    this.on('open', onOpen);
-    this.on('pong', onPong);
-    this.on('message', onMessage);
-    this.on('error', onError);
-    this.on('close', onClose);
     if (settings.handshakeTimeoutMs > 0) {
       // Our own timer rather than ws's `handshakeTimeout`, which leaves a spent timer on the socket for its life.
       this.handshakeTimer = setTimeout(onHandshakeTimeout, settings.handshakeTimeoutMs, this);
       this.handshakeTimer.unref();
+    }
+  }
+
+  /**
+   * ws reports everything through `emit()`: handle its events here rather than with six listeners
+   * per connection (each event name also grows the socket's listener table, a hash table). The
+   * socket is private to its transport, so nothing else listens on it.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case 'open':
+        onOpen(this);
+        return true;
+      case 'message':
+        onMessage(this, args[0] as Buffer, args[1] as boolean);
+        return true;
+      case 'pong':
+        this.alive = true;
+        return true;
+      case 'error':
+        onError(this, args[0] as Error & { code?: string });
+        return true;
+      case 'close':
+        onClose(this, args[0] as number, args[1] as Buffer);
+        return true;
+      case 'unexpected-response':
+        onUnexpectedResponse(this, args[1] as IncomingMessage);
+        return true;
+      default:
+        return super.emit(event, ...args);
     }
   }
 
@@ -110,11 +134,6 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
   }
 }
 
-/** The handlers below are `ws` listeners: `this` is the socket they were added to, always ours. */
-function own(ws: WebSocket): NodeClientSocket | undefined {
-  return ws instanceof NodeClientSocket ? ws : undefined;
-}
-
 function terminate(socket: WebSocket): void {
   socket.terminate();
 }
@@ -129,9 +148,7 @@ function onHandshakeTimeout(socket: NodeClientSocket): void {
   socket.terminate();
 }
 
-function onUnexpectedResponse(this: WebSocket, _req: ClientRequest, res: IncomingMessage): void {
-  const socket = own(this);
-  if (socket === undefined) return;
+function onUnexpectedResponse(socket: NodeClientSocket, res: IncomingMessage): void {
   // A refusal is a real HTTP response (401, 403, …) with a JSON-RPC error body: read it for the message.
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -154,28 +171,18 @@ function onUnexpectedResponse(this: WebSocket, _req: ClientRequest, res: Incomin
   });
 }
 
-function onOpen(this: WebSocket): void {
-  const socket = own(this);
-  if (socket === undefined) return;
+function onOpen(socket: NodeClientSocket): void {
   socket.stopHandshakeTimer();
   if (socket.settings.heartbeatMs > 0) heartbeatFor(socket.settings.heartbeatMs).add(socket);
   socket.events.socketOpen(socket);
 }
 
-function onPong(this: WebSocket): void {
-  if (this instanceof NodeClientSocket) this.alive = true;
-}
-
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  const socket = own(this);
-  if (socket === undefined) return;
+function onMessage(socket: NodeClientSocket, data: Buffer, isBinary: boolean): void {
   socket.alive = true;
   socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'));
 }
 
-function onError(this: WebSocket, error: Error & { code?: string }): void {
-  const socket = own(this);
-  if (socket === undefined) return;
+function onError(socket: NodeClientSocket, error: Error & { code?: string }): void {
   if (socket.refused !== undefined) {
     socket.events.socketError(socket, socket.refused);
     return;
@@ -197,9 +204,7 @@ function onError(this: WebSocket, error: Error & { code?: string }): void {
   );
 }
 
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  const socket = own(this);
-  if (socket === undefined) return;
+function onClose(socket: NodeClientSocket, code: number, reason: Buffer): void {
   socket.stopHandshakeTimer();
   if (socket.settings.heartbeatMs > 0) heartbeats.get(socket.settings.heartbeatMs)?.delete(socket);
   socket.events.socketClose(socket, code, reason.toString('utf8'));

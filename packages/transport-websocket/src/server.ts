@@ -22,12 +22,23 @@ import type { CloseInfo } from './_shared.js';
 /** `WebSocket.OPEN`. */
 const OPEN = 1;
 
+/** Hands one of ws's socket events to the socket's transport (assigned in the transport's static block). */
+let dispatch: (transport: WebSocketServerTransport, event: string | symbol, args: unknown[]) => boolean;
+
 /**
- * @internal The listener's socket class (`ws`'s `WebSocket` option): it carries its transport, so
- * the event handlers can be shared functions instead of four closures per connection.
+ * @internal The listener's socket class (`ws`'s `WebSocket` option). It carries its transport and
+ * hands it ws's events straight from `emit()`: an idle connection then costs no listener closures
+ * and no entries in the socket's listener table (a hash table that grows with every event name).
+ * The socket is private to its transport, so nothing else listens on it.
  */
 export class ServerSocket extends WebSocket {
   transport: WebSocketServerTransport | undefined = undefined;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const transport = this.transport;
+    if (transport !== undefined && dispatch(transport, event, args)) return true;
+    return super.emit(event, ...args);
+  }
 }
 
 /** @internal Settings the listener passes to each connection. */
@@ -54,8 +65,7 @@ export class WebSocketServerTransport implements Transport {
   /** Made on first read: a UUID string is ~400 bytes of heap until flattened, and most reads never come. */
   #sessionId: string | undefined;
   /** Built on the first message: an idle connection never pays for the URL and the object. */
-  #extra: MessageExtraInfo | undefined;
-  readonly #makeExtra: () => MessageExtraInfo;
+  #extra: MessageExtraInfo | (() => MessageExtraInfo);
   readonly #settings: ServerConnectionSettings;
   #state: State = 'new';
   /** Messages that arrived before `start()`, delivered in order once started (bounded; made on the first). */
@@ -64,43 +74,38 @@ export class WebSocketServerTransport implements Transport {
   /** Made only when someone waits for the close (idle connections are many; keep them small). */
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
-  #localClose = false;
   /** @internal Set by the heartbeat: whether a pong (or any frame) arrived since the last ping. */
   alive = true;
 
   /** @internal Created by {@link WebSocketListener}. */
   constructor(socket: ServerSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings) {
     this.#socket = socket;
-    this.#makeExtra = extra;
+    this.#extra = extra;
     this.#settings = settings;
+    // Events flow from now on: a client may send before the application calls start().
     socket.transport = this;
-    // Listen at once: a client may send before the application calls start(). The handlers are
-    // shared by every connection (10,000 idle clients must not cost 40,000 closures).
-    socket.on('message', WebSocketServerTransport.#onMessageEvent);
-    socket.on('pong', WebSocketServerTransport.#onPongEvent);
-    socket.on('error', WebSocketServerTransport.#onErrorEvent);
-    socket.on('close', WebSocketServerTransport.#onCloseEvent);
   }
 
-  static readonly #onMessageEvent = function (this: WebSocket, data: Buffer, isBinary: boolean): void {
-    const transport = this instanceof ServerSocket ? this.transport : undefined;
-    if (transport !== undefined) transport.#onFrame(data, isBinary);
-  };
-
-  static readonly #onPongEvent = function (this: WebSocket): void {
-    const transport = this instanceof ServerSocket ? this.transport : undefined;
-    if (transport !== undefined) transport.alive = true;
-  };
-
-  static readonly #onErrorEvent = function (this: WebSocket, error: Error & { code?: string }): void {
-    const transport = this instanceof ServerSocket ? this.transport : undefined;
-    if (transport !== undefined) transport.#onSocketError(error);
-  };
-
-  static readonly #onCloseEvent = function (this: WebSocket, code: number, reason: Buffer): void {
-    const transport = this instanceof ServerSocket ? this.transport : undefined;
-    if (transport !== undefined) transport.#onSocketClose(code, reason.toString());
-  };
+  static {
+    dispatch = (transport, event, args) => {
+      switch (event) {
+        case 'message':
+          transport.#onFrame(args[0] as Buffer, args[1] as boolean);
+          return true;
+        case 'pong':
+          transport.alive = true;
+          return true;
+        case 'error':
+          transport.#onSocketError(args[0] as Error & { code?: string });
+          return true;
+        case 'close':
+          transport.#onSocketClose(args[0] as number, String(args[1]));
+          return true;
+        default:
+          return false;
+      }
+    };
+  }
 
   /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
   get sessionId(): string {
@@ -169,7 +174,6 @@ export class WebSocketServerTransport implements Transport {
   closeWith(code: number, reason: string): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return this.#whenClosed();
     this.#state = 'closing';
-    this.#localClose = true;
     this.#early = undefined;
     this.#socket.close(code, reason);
     // A peer that never answers the close frame must not hold close() hostage.
@@ -280,7 +284,9 @@ export class WebSocketServerTransport implements Transport {
     const handler = this.onmessage;
     if (handler === undefined) return;
     try {
-      handler(decoded.message, (this.#extra ??= this.#makeExtra()));
+      let extra = this.#extra;
+      if (typeof extra === 'function') this.#extra = extra = extra();
+      handler(decoded.message, extra);
     } catch (error) {
       this.#report(error);
     }
@@ -303,7 +309,8 @@ export class WebSocketServerTransport implements Transport {
 
   #onSocketClose(code: number, reason: string): void {
     if (this.#state === 'closed') return;
-    const local = this.#localClose;
+    // Only closeWith() moves to 'closing': this side asked for the close.
+    const local = this.#state === 'closing';
     this.#state = 'closed';
     this.#early = undefined;
     this.#closeInfo = { code, reason, local };
