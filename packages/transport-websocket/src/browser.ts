@@ -9,7 +9,7 @@
 import { TransportError, TransportErrorCode } from '@mcp-transports/core';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
-import { clientProtocols, TAG } from './_shared.js';
+import { clientProtocols, SENT, TAG } from './_shared.js';
 
 export type { WebSocketClientOptions } from './_client.js';
 export type { CloseInfo } from './_shared.js';
@@ -62,7 +62,7 @@ function openBrowserSocket(url: string, protocols: string[], events: ClientSocke
         );
       }
       // Handed to the browser, which queues it (visible in bufferedAmount) and sends it in order.
-      return Promise.resolve();
+      return SENT;
     },
     closeWith(code, reason) {
       ws.close(code, reason);

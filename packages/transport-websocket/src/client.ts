@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
-import { clientProtocols, DEFAULT_HEARTBEAT_MS, TAG } from './_shared.js';
+import { clientProtocols, DEFAULT_HEARTBEAT_MS, SENT, TAG } from './_shared.js';
 
 export interface NodeWebSocketClientOptions extends WebSocketClientOptions {
   /** Extra headers for the upgrade request. @default {} */
@@ -115,7 +115,7 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
     }
     // Handed to the socket: ws frames and writes synchronously; a failed write closes the connection.
     this.send(text);
-    return Promise.resolve();
+    return SENT;
   }
 
   closeWith(code: number, reason: string): void {

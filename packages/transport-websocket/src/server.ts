@@ -16,7 +16,7 @@ import {
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { closeError, CloseCode, TAG } from './_shared.js';
+import { closeError, CloseCode, SENT, TAG } from './_shared.js';
 import type { CloseInfo } from './_shared.js';
 
 /** `WebSocket.OPEN`. */
@@ -215,12 +215,13 @@ export class WebSocketServerTransport implements Transport {
       );
     }
     const socket = this.#socket;
-    if (socket.bufferedAmount + bytes > this.#settings.maxBufferedBytes && socket.bufferedAmount > 0) {
+    const queued = socket.bufferedAmount;
+    if (queued > 0 && queued + bytes > this.#settings.maxBufferedBytes) {
       // A slow reader: refuse rather than grow memory without bound.
       return Promise.reject(
         new TransportError(
           TransportErrorCode.Backpressure,
-          `${TAG} the peer is not reading: ${socket.bufferedAmount} bytes already queued (maxBufferedBytes ${this.#settings.maxBufferedBytes})`,
+          `${TAG} the peer is not reading: ${queued} bytes already queued (maxBufferedBytes ${this.#settings.maxBufferedBytes})`,
         ),
       );
     }
@@ -232,7 +233,7 @@ export class WebSocketServerTransport implements Transport {
     // Handed to the socket: ws frames the text and writes it synchronously (no compression here).
     // Write failures surface as the connection's close (onerror + onclose), like a dropped peer.
     socket.send(text);
-    return Promise.resolve();
+    return SENT;
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
