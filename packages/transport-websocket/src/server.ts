@@ -116,6 +116,11 @@ export class WebSocketServerTransport implements Transport {
     return this.#sessionId;
   }
 
+  /** Names the connection yourself (e.g. to match your logs); by default a random UUID. */
+  set sessionId(id: string) {
+    this.#sessionId = id;
+  }
+
   /** The subprotocol selected at the upgrade: `mcp`, or `''` for a client that offered none. */
   get protocol(): string {
     return this.#socket.protocol;
