@@ -90,6 +90,30 @@ describe('WebSocketClientTransport (Node)', () => {
     expect(extra.requestInfo.headers['sec-websocket-protocol']).toBe('mcp,other');
   });
 
+  it('gives each connection its own request headers in extra (shared repeating values never mix connections)', async () => {
+    const l = await setup({ authenticate: ({ token }) => ({ token: token ?? '', clientId: 'c', scopes: [] }) });
+    const headersOf = async (token: string, trace: string): Promise<Record<string, string>> => {
+      const t = transport(l.url, { authToken: token, headers: { 'x-trace': trace } });
+      await t.start();
+      const server = await l.next();
+      const got = collect(server, 1);
+      await server.start();
+      await t.send(ping(1));
+      return ((await got)[0]?.extra as { requestInfo: { headers: Record<string, string> } }).requestInfo.headers;
+    };
+    const a = await headersOf('tok-a', 'one');
+    const b = await headersOf('tok-b', 'two');
+    expect([a.authorization, a['x-trace'], b.authorization, b['x-trace']]).toEqual([
+      'Bearer tok-a',
+      'one',
+      'Bearer tok-b',
+      'two',
+    ]);
+    expect(a.host).toBe(b.host);
+    expect(a['sec-websocket-key']).not.toBe(b['sec-websocket-key']);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  });
+
   it('rejects start() with ERR_REFUSED and the server message when the upgrade is refused (401)', async () => {
     const l = await setup({ authenticate: () => undefined });
     const t = transport(l.url, { authToken: 'wrong' });

@@ -291,7 +291,7 @@ export class WebSocketListener implements TransportListener {
         return;
       }
     }
-    const extra = extraFactory(req.headers, req.url ?? '/', authInfo);
+    const extra = extraFactory(compactHeaders(req.headers), shareValue(req.url ?? '/'), authInfo);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', this.#onSocketError);
       this.#accept(ws, extra);
@@ -381,6 +381,50 @@ function extraFactory(
     if (authInfo !== undefined) info.authInfo = authInfo;
     return info;
   };
+}
+
+/**
+ * Headers whose values repeat from one connection to the next (`websocket`, `Upgrade`, `13`, `mcp`,
+ * the Host, …). Each upgrade brings fresh copies of these strings, which every connection would
+ * otherwise keep for its life (for `extra.requestInfo`); one copy of each value is enough.
+ * Never credentials: `authorization`, cookies and a `mcp.auth.<token>` subprotocol are not shared.
+ */
+const REPEATING_HEADERS = new Set([
+  'host',
+  'connection',
+  'upgrade',
+  'origin',
+  'user-agent',
+  'pragma',
+  'cache-control',
+  'accept-encoding',
+  'accept-language',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
+const sharedValues = new Map<string, string>();
+
+/** The one kept copy of a short value; bounded (cleared when full), so peers cannot grow it. */
+function shareValue(value: string): string {
+  if (value.length > 128 || value.includes('?')) return value;
+  const known = sharedValues.get(value);
+  if (known !== undefined) return known;
+  if (sharedValues.size >= 512) sharedValues.clear();
+  sharedValues.set(value, value);
+  return value;
+}
+
+/** A copy of `headers` whose repeating values are shared with other connections. */
+function compactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const copy: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    copy[name] =
+      typeof value === 'string' && REPEATING_HEADERS.has(name) && !value.includes(AUTH_SUBPROTOCOL_PREFIX)
+        ? shareValue(value)
+        : value;
+  }
+  return copy;
 }
 
 /** Answers an upgrade request with a real HTTP response carrying a JSON-RPC error (no `id`). */
