@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
- * command or a 2026-07-28 HTTP endpoint. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * command, a 2026-07-28 HTTP endpoint or a WebSocket URL. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
  * (a failure, or a stale expected failure), 2 on a usage error.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +14,8 @@ import { runConformance } from './runner.js';
 import { HTTP26_CHECKS } from './http26-wire.js';
 import { STDIO_CHECKS } from './stdio-wire.js';
 import type { CheckResult, ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
+import { WEBSOCKET_CHECKS } from './websocket-wire.js';
+import type { WebSocketTarget } from './websocket-wire.js';
 import { runWireChecks } from './wire.js';
 
 const USAGE = `Usage:
@@ -25,6 +27,8 @@ const USAGE = `Usage:
       Layer 2: spawns <command> and checks the stdio wire rules (ST-*, LC-11).
   mcp-transports-conformance http26 [options] <url>
       Layer 2: checks a Streamable HTTP endpoint against the 2026-07-28 server rules (M26-*).
+  mcp-transports-conformance websocket <ws-url> [options]
+      Layer 2: raw upgrades and frames against an MCP WebSocket endpoint (SEP-1288, TC-5/6, SH-2/3/5, LC-26).
 
 Options:
   --json FILE               write the results as JSON
@@ -33,9 +37,13 @@ Options:
   --only IDS                comma-separated check ids (or prefixes ending in ".") to run
   --timeout MS              how long one step may wait (default 10000)
   --exit-timeout MS         stdio: how long the server may take to exit after stdin ends (default 5000)
-  --concurrency N           stdio: checks run at once, each with its own process (default 1)
+  --concurrency N           stdio, websocket: checks run at once, each with its own process or connection (default 1)
   --modern-only             http26: the endpoint serves only 2026-07-28 (refuses initialize)
-  --header "Name: value"    http26: an extra request header (repeatable), e.g. Authorization
+  --header 'NAME: VALUE'    http26, websocket: a header for every request or upgrade, e.g. 'Authorization: Bearer …' (repeatable)
+  --max-message-bytes N     websocket: the server's message limit, for the 1009 check (default 16 MiB)
+  --heartbeat-ms MS         websocket: the server's ping interval; enables the ping/pong checks
+  --requires-auth           websocket: the server refuses upgrades without credentials (runs the 401 check)
+  --no-dns-rebinding        websocket: the server does not check Host/Origin (skips those checks)
   -h, --help                show this help
 
 Exit code: 0 when every result is expected, 1 on a failure or a stale expected failure, 2 on a usage error.`;
@@ -81,6 +89,40 @@ async function loadContractModule(specifier: string): Promise<ContractModule> {
   };
 }
 
+function websocketTarget(
+  url: string,
+  values: {
+    header?: string[];
+    'max-message-bytes'?: string;
+    'heartbeat-ms'?: string;
+    'requires-auth'?: boolean;
+    'no-dns-rebinding'?: boolean;
+  },
+): WebSocketTarget {
+  if (!url.startsWith('ws://')) throw new UsageError(`websocket needs a ws:// URL, got ${url}`);
+  const headers: Record<string, string> = {};
+  for (const header of values.header ?? []) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header must look like 'Name: value', got ${JSON.stringify(header)}`);
+    headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+  }
+  const target: WebSocketTarget = { url, headers };
+  const max = values['max-message-bytes'];
+  if (max !== undefined) {
+    target.maxMessageBytes = Number(max);
+    if (!Number.isInteger(target.maxMessageBytes) || target.maxMessageBytes < 1)
+      throw new UsageError('--max-message-bytes must be a positive integer');
+  }
+  const heartbeat = values['heartbeat-ms'];
+  if (heartbeat !== undefined) {
+    target.heartbeatMs = Number(heartbeat);
+    if (!(target.heartbeatMs > 0)) throw new UsageError('--heartbeat-ms must be a positive number of ms');
+  }
+  if (values['requires-auth'] === true) target.requiresAuth = true;
+  if (values['no-dns-rebinding'] === true) target.dnsRebindingProtection = false;
+  return target;
+}
+
 function progress(result: CheckResult): void {
   process.stderr.write(`${result.status.toUpperCase().padEnd(13)} ${result.id} (${result.durationMs} ms)\n`);
 }
@@ -104,6 +146,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         'exit-timeout': { type: 'string' },
         'modern-only': { type: 'boolean' },
         header: { type: 'string', multiple: true },
+        'max-message-bytes': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'requires-auth': { type: 'boolean' },
+        'no-dns-rebinding': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -178,8 +224,21 @@ export async function main(argv: readonly string[]): Promise<number> {
           onResult: progress,
         },
       );
+    } else if (mode === 'websocket') {
+      if (target === undefined || positionals.length !== 2)
+        throw new UsageError('websocket needs exactly one <ws-url>');
+      suite = `websocket ${target}`;
+      results = await runWireChecks(WEBSOCKET_CHECKS, websocketTarget(target, values), {
+        expectedFailures: fileFailures,
+        ...(only === undefined ? {} : { only }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        concurrency,
+        onResult: progress,
+      });
     } else {
-      throw new UsageError(mode === undefined ? 'missing a mode: contract, stdio or http26' : `unknown mode "${mode}"`);
+      throw new UsageError(
+        mode === undefined ? 'missing a mode: contract, stdio, http26 or websocket' : `unknown mode "${mode}"`,
+      );
     }
     process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);
     if (values.json !== undefined) await writeFile(values.json, toJson(suite, results));

@@ -29,17 +29,22 @@ export interface ClientSocket {
   /** The subprotocol the server selected (`''` for none). */
   readonly protocol: string;
   /** Resolves when the frame is handed to the network layer. */
-  send(text: string): Promise<void>;
-  close(code: number, reason: string): void;
+  sendText(text: string): Promise<void>;
+  /** Starts the closing handshake (or drops a socket still connecting). */
+  closeWith(code: number, reason: string): void;
 }
 
-/** @internal Events a socket reports. `error` before `open` means the connection failed. */
+/**
+ * @internal Events a socket reports, each naming the socket (events from a socket the transport
+ * has replaced are ignored). `socketError` before `socketOpen` means the connection failed.
+ * The transport itself receives them: no per-connection callback objects.
+ */
 export interface ClientSocketEvents {
-  open(): void;
+  socketOpen(socket: ClientSocket): void;
   /** A text frame, or `undefined` for a binary frame. */
-  message(text: string | undefined): void;
-  error(error: Error): void;
-  close(code: number, reason: string): void;
+  socketMessage(socket: ClientSocket, text: string | undefined): void;
+  socketError(socket: ClientSocket, error: Error): void;
+  socketClose(socket: ClientSocket, code: number, reason: string): void;
 }
 
 /** @internal Opens one socket. */
@@ -71,7 +76,7 @@ export interface WebSocketClientOptions {
 type State = 'new' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 /** @internal The shared implementation; the entries export it as `WebSocketClientTransport`. */
-export class WebSocketClientTransportBase implements Transport {
+export class WebSocketClientTransportBase implements Transport, ClientSocketEvents {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
@@ -94,6 +99,15 @@ export class WebSocketClientTransportBase implements Transport {
   #closeInfo: CloseInfo | undefined;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
+  /** The current attempt (1-based after a drop; 0 for the first connection). */
+  #attempt = 0;
+  /** Whether the current socket has opened. */
+  #opened = false;
+  /** Why the current socket failed before opening (its first error). */
+  #failure: Error | undefined;
+  /** The first connection's `start()` promise, settled by the first socket's outcome. */
+  #resolveStart: (() => void) | undefined;
+  #rejectStart: ((error: Error) => void) | undefined;
 
   /** @internal */
   constructor(url: string | URL, protocols: string[], options: WebSocketClientOptions, open: SocketFactory) {
@@ -130,7 +144,9 @@ export class WebSocketClientTransportBase implements Transport {
     }
     this.#state = 'connecting';
     return new Promise((resolve, reject) => {
-      this.#connect(0, resolve, reject);
+      this.#resolveStart = resolve;
+      this.#rejectStart = reject;
+      this.#connect(0);
     });
   }
 
@@ -164,7 +180,7 @@ export class WebSocketClientTransportBase implements Transport {
         ),
       );
     }
-    return socket.send(text);
+    return socket.sendText(text);
   }
 
   /** Closes with 1000 and waits for the close to complete. Idempotent; `onclose` fires once. */
@@ -186,7 +202,7 @@ export class WebSocketClientTransportBase implements Transport {
       // Waiting between reconnect attempts: nothing to close.
       this.#finish({ code: CloseCode.Normal, reason: '', local: true }, undefined);
     } else {
-      socket.close(CloseCode.Normal, '');
+      socket.closeWith(CloseCode.Normal, '');
     }
     return this.#whenClosed();
   }
@@ -197,57 +213,70 @@ export class WebSocketClientTransportBase implements Transport {
     return this.#closed;
   }
 
-  #connect(attempt: number, resolve: (() => void) | undefined, reject: ((error: Error) => void) | undefined): void {
-    let opened = false;
-    let failure: Error | undefined;
-    const socket = this.#open(this.#url, this.#protocols, {
-      open: () => {
-        if (this.#state === 'closing') {
-          socket.close(CloseCode.Normal, '');
-          return;
-        }
-        opened = true;
-        this.#state = 'open';
-        resolve?.();
-        if (attempt > 0) this.#fireReconnect(attempt);
-      },
-      message: (text) => {
-        if (this.#socket === socket) this.#onMessage(socket, text);
-      },
-      error: (error) => {
-        if (!opened) failure ??= error;
-        else this.#report(error);
-      },
-      close: (code, reason) => {
-        if (this.#socket !== socket) return;
-        this.#socket = undefined;
-        const local = this.#state === 'closing';
-        if (!opened) {
-          const error =
-            failure ??
-            new TransportError(TransportErrorCode.Connection, `${TAG} connection to ${this.#url} failed (${code})`);
-          if (reject !== undefined || local) {
-            // The first connection failed (or close() was called meanwhile): no retry.
-            this.#finish({ code, reason, local }, undefined);
-            reject?.(error);
-            return;
-          }
-          this.#retry(attempt + 1, error);
-          return;
-        }
-        const info: CloseInfo = { code, reason, local };
-        const error = local ? undefined : closeError(code, reason);
-        if (!local && this.#reconnect.maxAttempts > 0 && code !== CloseCode.Normal) {
-          this.#closeInfo = info;
-          if (error !== undefined) this.#report(error);
-          this.#state = 'reconnecting';
-          this.#retry(1, undefined);
-          return;
-        }
-        this.#finish(info, error);
-      },
-    });
-    this.#socket = socket;
+  #connect(attempt: number): void {
+    this.#attempt = attempt;
+    this.#opened = false;
+    this.#failure = undefined;
+    this.#socket = this.#open(this.#url, this.#protocols, this);
+  }
+
+  /** @internal */
+  socketOpen(socket: ClientSocket): void {
+    if (this.#socket !== socket) return;
+    if (this.#state === 'closing') {
+      socket.closeWith(CloseCode.Normal, '');
+      return;
+    }
+    this.#opened = true;
+    this.#state = 'open';
+    const resolve = this.#resolveStart;
+    this.#resolveStart = this.#rejectStart = undefined;
+    resolve?.();
+    if (this.#attempt > 0) this.#fireReconnect(this.#attempt);
+  }
+
+  /** @internal */
+  socketMessage(socket: ClientSocket, text: string | undefined): void {
+    if (this.#socket === socket) this.#onMessage(socket, text);
+  }
+
+  /** @internal */
+  socketError(socket: ClientSocket, error: Error): void {
+    if (this.#socket !== socket) return;
+    if (!this.#opened) this.#failure ??= error;
+    else this.#report(error);
+  }
+
+  /** @internal */
+  socketClose(socket: ClientSocket, code: number, reason: string): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    const local = this.#state === 'closing';
+    if (!this.#opened) {
+      const error =
+        this.#failure ??
+        new TransportError(TransportErrorCode.Connection, `${TAG} connection to ${this.#url} failed (${code})`);
+      const reject = this.#rejectStart;
+      if (reject !== undefined || local) {
+        // The first connection failed (or close() was called meanwhile): no retry.
+        this.#resolveStart = this.#rejectStart = undefined;
+        this.#finish({ code, reason, local }, undefined);
+        reject?.(error);
+        return;
+      }
+      this.#retry(this.#attempt + 1, error);
+      return;
+    }
+    const info: CloseInfo = { code, reason, local };
+    const error = local ? undefined : closeError(code, reason);
+    if (!local && this.#reconnect.maxAttempts > 0 && code !== CloseCode.Normal) {
+      this.#closeInfo = info;
+      if (error !== undefined) this.#report(error);
+      this.#state = 'reconnecting';
+      this.#retry(1, undefined);
+      return;
+    }
+    this.#finish(info, error);
   }
 
   /** Schedules reconnect attempt `attempt` (1-based), or gives up when the budget is spent. */
@@ -266,7 +295,7 @@ export class WebSocketClientTransportBase implements Transport {
       () => {
         this.#timer = undefined;
         if (this.#state !== 'reconnecting') return;
-        this.#connect(attempt, undefined, undefined);
+        this.#connect(attempt);
       },
       reconnectDelay(attempt - 1, this.#reconnect),
     );
@@ -281,7 +310,7 @@ export class WebSocketClientTransportBase implements Transport {
           `${TAG} binary frame refused (1003): MCP over WebSocket is text only`,
         ),
       );
-      socket.close(CloseCode.UnsupportedData, 'binary frames are not supported; send JSON-RPC as text');
+      socket.closeWith(CloseCode.UnsupportedData, 'binary frames are not supported; send JSON-RPC as text');
       return;
     }
     const max = this.#maxMessageBytes;
@@ -293,7 +322,7 @@ export class WebSocketClientTransportBase implements Transport {
           `${TAG} message exceeds maxMessageBytes (${max}); closing (1009)`,
         ),
       );
-      socket.close(CloseCode.MessageTooBig, 'message too big');
+      socket.closeWith(CloseCode.MessageTooBig, 'message too big');
       return;
     }
     const decoded = decodeMessage(text);

@@ -34,6 +34,13 @@ export const CloseCode = {
 } as const;
 
 export const DEFAULT_HEARTBEAT_MS: number = 30_000;
+
+/**
+ * What `send()` returns once a frame is handed to the socket. One settled promise shared by every
+ * send: a settled promise cannot change, and a pipelined burst then allocates one promise fewer per
+ * message.
+ */
+export const SENT: Promise<void> = Promise.resolve();
 export const DEFAULT_MAX_BUFFERED_BYTES: number = 8 * 1024 * 1024;
 
 /** How a connection ended: the close code and reason as received, and what they mean. */

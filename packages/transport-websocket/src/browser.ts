@@ -9,7 +9,7 @@
 import { TransportError, TransportErrorCode } from '@mcp-transports/core';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
-import { clientProtocols, TAG } from './_shared.js';
+import { clientProtocols, SENT, TAG } from './_shared.js';
 
 export type { WebSocketClientOptions } from './_client.js';
 export type { CloseInfo } from './_shared.js';
@@ -34,26 +34,26 @@ function openBrowserSocket(url: string, protocols: string[], events: ClientSocke
   const ws = new globalThis.WebSocket(url, protocols);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => {
-    events.open();
+    events.socketOpen(socket);
   };
   ws.onmessage = (event: MessageEvent) => {
-    events.message(typeof event.data === 'string' ? event.data : undefined);
+    events.socketMessage(socket, typeof event.data === 'string' ? event.data : undefined);
   };
   ws.onerror = () => {
     // Browsers hide the cause (refused upgrade, DNS, TLS) from scripts on purpose.
-    events.error(new TransportError(TransportErrorCode.Connection, `${TAG} WebSocket error on ${url}`));
+    events.socketError(socket, new TransportError(TransportErrorCode.Connection, `${TAG} WebSocket error on ${url}`));
   };
   ws.onclose = (event: CloseEvent) => {
-    events.close(event.code, event.reason);
+    events.socketClose(socket, event.code, event.reason);
   };
-  return {
+  const socket = {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
     get protocol() {
       return ws.protocol;
     },
-    send(text) {
+    sendText(text) {
       try {
         ws.send(text);
       } catch (error) {
@@ -62,10 +62,11 @@ function openBrowserSocket(url: string, protocols: string[], events: ClientSocke
         );
       }
       // Handed to the browser, which queues it (visible in bufferedAmount) and sends it in order.
-      return Promise.resolve();
+      return SENT;
     },
-    close(code, reason) {
+    closeWith(code, reason) {
       ws.close(code, reason);
     },
   } satisfies ClientSocket;
+  return socket;
 }

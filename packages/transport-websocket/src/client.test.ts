@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,6 +88,30 @@ describe('WebSocketClientTransport (Node)', () => {
     expect(extra.authInfo).toEqual(alice);
     expect(extra.requestInfo.headers['x-trace']).toBe('abc');
     expect(extra.requestInfo.headers['sec-websocket-protocol']).toBe('mcp,other');
+  });
+
+  it('gives each connection its own request headers in extra (shared repeating values never mix connections)', async () => {
+    const l = await setup({ authenticate: ({ token }) => ({ token: token ?? '', clientId: 'c', scopes: [] }) });
+    const headersOf = async (token: string, trace: string): Promise<Record<string, string>> => {
+      const t = transport(l.url, { authToken: token, headers: { 'x-trace': trace } });
+      await t.start();
+      const server = await l.next();
+      const got = collect(server, 1);
+      await server.start();
+      await t.send(ping(1));
+      return ((await got)[0]?.extra as { requestInfo: { headers: Record<string, string> } }).requestInfo.headers;
+    };
+    const a = await headersOf('tok-a', 'one');
+    const b = await headersOf('tok-b', 'two');
+    expect([a.authorization, a['x-trace'], b.authorization, b['x-trace']]).toEqual([
+      'Bearer tok-a',
+      'one',
+      'Bearer tok-b',
+      'two',
+    ]);
+    expect(a.host).toBe(b.host);
+    expect(a['sec-websocket-key']).not.toBe(b['sec-websocket-key']);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
   });
 
   it('rejects start() with ERR_REFUSED and the server message when the upgrade is refused (401)', async () => {
@@ -226,6 +251,37 @@ describe('WebSocketClientTransport (Node)', () => {
     await t.start();
     await watch.closed;
     expect(t.closeInfo?.code).toBe(1006);
+  });
+
+  it('[LC-26] one shared heartbeat pings every connection; each one that answers stays open', async () => {
+    const pings: number[] = [];
+    const { url } = await rawServer((ws) => {
+      const i = pings.push(0) - 1;
+      ws.on('ping', () => pings[i]!++);
+    });
+    const clients = Array.from({ length: 3 }, () => transport(url, { heartbeatMs: 20 }));
+    await Promise.all(clients.map((c) => c.start()));
+    await expect.poll(() => pings.length === 3 && pings.every((n) => n >= 3), { timeout: 5_000 }).toBe(true);
+    for (const c of clients) expect(c.closeInfo).toBeUndefined();
+  });
+
+  it('rejects start() with a clear error when the server accepts TCP but never answers the upgrade (handshakeTimeoutMs)', async () => {
+    const server = createNetServer((socket) => {
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      server.close();
+      server.unref();
+    });
+    const { port } = server.address() as AddressInfo;
+    const t = transport(`ws://127.0.0.1:${port}/mcp`, { handshakeTimeoutMs: 50 });
+    const error = await t.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isTransportError(error, TransportErrorCode.Connection)).toBe(true);
+    expect((error as Error).message).toMatch(/opening handshake timed out after 50 ms/);
   });
 
   it('rejects send() with ERR_BACKPRESSURE once a server that stopped reading has maxBufferedBytes queued', async () => {

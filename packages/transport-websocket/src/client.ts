@@ -4,9 +4,10 @@
  */
 import { DEFAULT_MAX_MESSAGE_BYTES, TransportError, TransportErrorCode } from '@mcp-transports/core';
 import { WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
-import { clientProtocols, DEFAULT_HEARTBEAT_MS, TAG } from './_shared.js';
+import { clientProtocols, DEFAULT_HEARTBEAT_MS, SENT, TAG } from './_shared.js';
 
 export interface NodeWebSocketClientOptions extends WebSocketClientOptions {
   /** Extra headers for the upgrade request. @default {} */
@@ -27,125 +28,236 @@ export class WebSocketClientTransport extends WebSocketClientTransportBase {
   constructor(url: string | URL, options: NodeWebSocketClientOptions = {}) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.authToken !== undefined) headers.authorization = `Bearer ${options.authToken}`;
-    const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    const handshakeTimeout = options.handshakeTimeoutMs ?? 10_000;
-    const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
-    super(url, clientProtocols(options.protocols, undefined), options, (target, protocols, events) =>
-      openNodeSocket(target, protocols, events, { headers, maxPayload, heartbeatMs, handshakeTimeout, closeTimeoutMs }),
+    const settings: NodeSocketSettings = {
+      headers,
+      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
+    };
+    super(
+      url,
+      clientProtocols(options.protocols, undefined),
+      options,
+      (target, protocols, events) => new NodeClientSocket(target, protocols, events, settings),
     );
   }
 }
 
-function openNodeSocket(
-  url: string,
-  protocols: string[],
-  events: ClientSocketEvents,
-  options: {
-    headers: Record<string, string>;
-    maxPayload: number;
-    heartbeatMs: number;
-    handshakeTimeout: number;
-    closeTimeoutMs: number;
-  },
-): ClientSocket {
-  const ws = new WebSocket(url, protocols, {
-    headers: options.headers,
-    maxPayload: options.maxPayload,
-    perMessageDeflate: false,
-    handshakeTimeout: options.handshakeTimeout,
-  });
-  let refused: TransportError | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let alive = true;
-  ws.on('unexpected-response', (_req, res) => {
-    // A refusal is a real HTTP response (401, 403, …) with a JSON-RPC error body: read it for the message.
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => {
-      const status = res.statusCode ?? 0;
-      const body = Buffer.concat(chunks).toString('utf8');
-      let detail = body;
-      try {
-        const parsed = JSON.parse(body) as { error?: { message?: unknown } };
-        if (typeof parsed.error?.message === 'string') detail = parsed.error.message;
-      } catch {
-        // Not JSON: show the raw body.
-        detail = body.slice(0, 200);
-      }
-      refused = new TransportError(
-        status === 401 || status === 403 ? TransportErrorCode.Refused : TransportErrorCode.Connection,
-        `${TAG} the server refused the WebSocket upgrade with HTTP ${status}${detail === '' ? '' : `: ${detail}`}`,
+/** What every socket of one transport shares. */
+interface NodeSocketSettings {
+  headers: Record<string, string>;
+  maxPayload: number;
+  heartbeatMs: number;
+  handshakeTimeoutMs: number;
+  closeTimeoutMs: number;
+}
+
+/**
+ * One connection: a `ws` socket that carries its own state, so its event handlers are shared
+ * functions and an idle connection costs one object, not a dozen closures and two timers.
+ */
+class NodeClientSocket extends WebSocket implements ClientSocket {
+  readonly events: ClientSocketEvents;
+  readonly settings: NodeSocketSettings;
+  /** Whether a pong (or any frame) arrived since the last ping. */
+  alive = true;
+  /** The server's refusal, read from its HTTP response, reported instead of ws's generic error. */
+  refused: TransportError | undefined = undefined;
+  handshakeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(url: string, protocols: string[], events: ClientSocketEvents, settings: NodeSocketSettings) {
+    super(url, protocols, { headers: settings.headers, maxPayload: settings.maxPayload, perMessageDeflate: false });
+    this.events = events;
+    this.settings = settings;
+    if (settings.handshakeTimeoutMs > 0) {
+      // Our own timer rather than ws's `handshakeTimeout`, which leaves a spent timer on the socket for its life.
+      this.handshakeTimer = setTimeout(onHandshakeTimeout, settings.handshakeTimeoutMs, this);
+      this.handshakeTimer.unref();
+    }
+  }
+
+  /**
+   * ws reports everything through `emit()`: handle its events here rather than with six listeners
+   * per connection (each event name also grows the socket's listener table, a hash table). The
+   * socket is private to its transport, so nothing else listens on it.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case 'open':
+        onOpen(this);
+        return true;
+      case 'message':
+        onMessage(this, args[0] as Buffer, args[1] as boolean);
+        return true;
+      case 'pong':
+        this.alive = true;
+        return true;
+      case 'error':
+        onError(this, args[0] as Error & { code?: string });
+        return true;
+      case 'close':
+        onClose(this, args[0] as number, args[1] as Buffer);
+        return true;
+      case 'unexpected-response':
+        onUnexpectedResponse(this, args[1] as IncomingMessage);
+        return true;
+      default:
+        return super.emit(event, ...args);
+    }
+  }
+
+  sendText(text: string): Promise<void> {
+    if (this.readyState !== WebSocket.OPEN) {
+      return Promise.reject(
+        new TransportError(TransportErrorCode.Closed, `${TAG} send() while the connection is closing`),
       );
-      ws.terminate();
-    });
-  });
-  ws.on('open', () => {
-    if (options.heartbeatMs > 0) {
-      heartbeat = setInterval(() => {
-        if (!alive) {
-          ws.terminate();
-          return;
-        }
-        alive = false;
-        ws.ping();
-      }, options.heartbeatMs);
-      heartbeat.unref();
     }
-    events.open();
-  });
-  ws.on('pong', () => (alive = true));
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    alive = true;
-    events.message(isBinary ? undefined : data.toString('utf8'));
-  });
-  ws.on('error', (error: Error & { code?: string }) => {
-    if (refused !== undefined) {
-      events.error(refused);
-      return;
+    // Handed to the socket: ws frames and writes synchronously; a failed write closes the connection.
+    this.send(text);
+    return SENT;
+  }
+
+  closeWith(code: number, reason: string): void {
+    if (this.readyState === WebSocket.CONNECTING) this.terminate();
+    else {
+      this.close(code, reason);
+      // A server that never answers the close frame must not hold close() hostage.
+      setTimeout(terminate, this.settings.closeTimeoutMs, this).unref();
     }
-    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      events.error(
-        new TransportError(
-          TransportErrorCode.MessageTooLarge,
-          `${TAG} a message exceeds maxMessageBytes (${options.maxPayload}); closing (1009)`,
-          { cause: error },
-        ),
-      );
-      return;
+  }
+
+  stopHandshakeTimer(): void {
+    if (this.handshakeTimer === undefined) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+}
+
+function terminate(socket: WebSocket): void {
+  socket.terminate();
+}
+
+function onHandshakeTimeout(socket: NodeClientSocket): void {
+  socket.handshakeTimer = undefined;
+  if (socket.readyState !== WebSocket.CONNECTING) return;
+  socket.refused ??= new TransportError(
+    TransportErrorCode.Connection,
+    `${TAG} the opening handshake timed out after ${socket.settings.handshakeTimeoutMs} ms`,
+  );
+  socket.terminate();
+}
+
+function onUnexpectedResponse(socket: NodeClientSocket, res: IncomingMessage): void {
+  // A refusal is a real HTTP response (401, 403, …) with a JSON-RPC error body: read it for the message.
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => {
+    const status = res.statusCode ?? 0;
+    const body = Buffer.concat(chunks).toString('utf8');
+    let detail = body;
+    try {
+      const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+      if (typeof parsed.error?.message === 'string') detail = parsed.error.message;
+    } catch {
+      // Not JSON: show the raw body.
+      detail = body.slice(0, 200);
     }
-    events.error(new TransportError(TransportErrorCode.Connection, `${TAG} ${error.message}`, { cause: error }));
+    socket.refused = new TransportError(
+      status === 401 || status === 403 ? TransportErrorCode.Refused : TransportErrorCode.Connection,
+      `${TAG} the server refused the WebSocket upgrade with HTTP ${status}${detail === '' ? '' : `: ${detail}`}`,
+    );
+    socket.terminate();
   });
-  ws.on('close', (code: number, reason: Buffer) => {
-    if (heartbeat !== undefined) clearInterval(heartbeat);
-    events.close(code, reason.toString('utf8'));
-  });
-  return {
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    get protocol() {
-      return ws.protocol;
-    },
-    send(text) {
-      if (ws.readyState !== WebSocket.OPEN) {
-        return Promise.reject(
-          new TransportError(TransportErrorCode.Closed, `${TAG} send() while the connection is closing`),
-        );
+}
+
+function onOpen(socket: NodeClientSocket): void {
+  socket.stopHandshakeTimer();
+  if (socket.settings.heartbeatMs > 0) heartbeatFor(socket.settings.heartbeatMs).add(socket);
+  socket.events.socketOpen(socket);
+}
+
+function onMessage(socket: NodeClientSocket, data: Buffer, isBinary: boolean): void {
+  socket.alive = true;
+  socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'));
+}
+
+function onError(socket: NodeClientSocket, error: Error & { code?: string }): void {
+  if (socket.refused !== undefined) {
+    socket.events.socketError(socket, socket.refused);
+    return;
+  }
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    socket.events.socketError(
+      socket,
+      new TransportError(
+        TransportErrorCode.MessageTooLarge,
+        `${TAG} a message exceeds maxMessageBytes (${socket.settings.maxPayload}); closing (1009)`,
+        { cause: error },
+      ),
+    );
+    return;
+  }
+  socket.events.socketError(
+    socket,
+    new TransportError(TransportErrorCode.Connection, `${TAG} ${error.message}`, { cause: error }),
+  );
+}
+
+function onClose(socket: NodeClientSocket, code: number, reason: Buffer): void {
+  socket.stopHandshakeTimer();
+  if (socket.settings.heartbeatMs > 0) heartbeats.get(socket.settings.heartbeatMs)?.delete(socket);
+  socket.events.socketClose(socket, code, reason.toString('utf8'));
+}
+
+/**
+ * One ping timer per interval for every open socket in the process (a client that opens many
+ * connections pays for one timer, not one each): a socket that has not answered the previous
+ * ping is dropped, which closes it (then reconnect, or `onclose`).
+ */
+class Heartbeat {
+  readonly #ms: number;
+  readonly #sockets = new Set<NodeClientSocket>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  add(socket: NodeClientSocket): void {
+    this.#sockets.add(socket);
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      this.#beat();
+    }, this.#ms);
+    this.#timer.unref();
+  }
+
+  delete(socket: NodeClientSocket): void {
+    if (!this.#sockets.delete(socket) || this.#sockets.size > 0) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #beat(): void {
+    for (const socket of this.#sockets) {
+      if (!socket.alive) {
+        socket.terminate();
+        continue;
       }
-      // Handed to the socket: ws frames and writes synchronously; a failed write closes the connection.
-      ws.send(text);
-      return Promise.resolve();
-    },
-    close(code, reason) {
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else {
-        ws.close(code, reason);
-        // A server that never answers the close frame must not hold close() hostage.
-        setTimeout(() => {
-          ws.terminate();
-        }, options.closeTimeoutMs).unref();
-      }
-    },
-  } satisfies ClientSocket;
+      socket.alive = false;
+      socket.ping();
+    }
+  }
+}
+
+const heartbeats = new Map<number, Heartbeat>();
+
+function heartbeatFor(ms: number): Heartbeat {
+  let heartbeat = heartbeats.get(ms);
+  if (heartbeat === undefined) {
+    heartbeat = new Heartbeat(ms);
+    heartbeats.set(ms, heartbeat);
+  }
+  return heartbeat;
 }

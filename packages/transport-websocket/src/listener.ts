@@ -3,7 +3,6 @@
  * connection: standalone on a port (`listen()`), or on an existing `http.Server` (`attach()`),
  * where only `upgrade` events are handled, so Streamable HTTP can serve the same path.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +16,7 @@ import {
 } from '@mcp-transports/core';
 import type { AuthInfo, MessageExtraInfo, Transport, TransportListener } from '@mcp-transports/core';
 import { WebSocketServer } from 'ws';
-import type { WebSocket } from 'ws';
+import type { Server as WsServer } from 'ws';
 import {
   AUTH_SUBPROTOCOL_PREFIX,
   CloseCode,
@@ -26,7 +25,7 @@ import {
   SUBPROTOCOL,
   TAG,
 } from './_shared.js';
-import { WebSocketServerTransport } from './server.js';
+import { ServerSocket, WebSocketServerTransport } from './server.js';
 import type { ServerConnectionSettings } from './server.js';
 
 /** What the `authenticate` hook is given for each upgrade request. */
@@ -108,7 +107,7 @@ export class WebSocketListener implements TransportListener {
 
   readonly #options: WebSocketListenerOptions;
   readonly #settings: ServerConnectionSettings;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<typeof ServerSocket>;
   readonly #connections = new Set<WebSocketServerTransport>();
   #server: Server | undefined;
   #ownsServer = false;
@@ -128,8 +127,12 @@ export class WebSocketListener implements TransportListener {
       fallbackError: (error) => {
         this.#report(error);
       },
+      closed: (transport) => {
+        this.#connections.delete(transport);
+      },
     };
-    this.#wss = new WebSocketServer({
+    this.#wss = new WebSocketServer<typeof ServerSocket>({
+      WebSocket: ServerSocket,
       noServer: true,
       clientTracking: false,
       maxPayload: maxMessageBytes,
@@ -232,7 +235,7 @@ export class WebSocketListener implements TransportListener {
         refuse(socket, 404, `${TAG} no WebSocket endpoint at ${pathname}`);
       return;
     }
-    // Stays on the socket for its life (ws adds its own later): a shared handler, so it retains nothing.
+    // Until ws takes the socket over (it adds its own handler then): a shared handler, so it retains nothing.
     socket.on('error', this.#onSocketError);
     this.#upgrade(req, socket, head).catch((error: unknown) => {
       this.#report(error);
@@ -288,18 +291,18 @@ export class WebSocketListener implements TransportListener {
         return;
       }
     }
-    const extra = extraFactory(req.headers, req.url ?? '/', authInfo);
+    const extra = extraFactory(compactHeaders(req.headers), shareValue(req.url ?? '/'), authInfo);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', this.#onSocketError);
       this.#accept(ws, extra);
     });
   }
 
   // Kept apart from #upgrade so nothing per connection keeps the upgrade request alive (closures
   // share their scope: one that outlives the upgrade would retain `req`, `head`, …).
-  #accept(ws: WebSocket, extra: () => MessageExtraInfo): void {
-    const transport = new WebSocketServerTransport(ws, extra, this.#settings, randomUUID());
+  #accept(ws: ServerSocket, extra: () => MessageExtraInfo): void {
+    const transport = new WebSocketServerTransport(ws, extra, this.#settings);
     this.#connections.add(transport);
-    ws.once('close', () => this.#connections.delete(transport));
     if (this.#isClosing()) {
       void transport.closeWith(CloseCode.GoingAway, 'server shutting down');
       return;
@@ -378,6 +381,50 @@ function extraFactory(
     if (authInfo !== undefined) info.authInfo = authInfo;
     return info;
   };
+}
+
+/**
+ * Headers whose values repeat from one connection to the next (`websocket`, `Upgrade`, `13`, `mcp`,
+ * the Host, …). Each upgrade brings fresh copies of these strings, which every connection would
+ * otherwise keep for its life (for `extra.requestInfo`); one copy of each value is enough.
+ * Never credentials: `authorization`, cookies and a `mcp.auth.<token>` subprotocol are not shared.
+ */
+const REPEATING_HEADERS = new Set([
+  'host',
+  'connection',
+  'upgrade',
+  'origin',
+  'user-agent',
+  'pragma',
+  'cache-control',
+  'accept-encoding',
+  'accept-language',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
+const sharedValues = new Map<string, string>();
+
+/** The one kept copy of a short value; bounded (cleared when full), so peers cannot grow it. */
+function shareValue(value: string): string {
+  if (value.length > 128 || value.includes('?')) return value;
+  const known = sharedValues.get(value);
+  if (known !== undefined) return known;
+  if (sharedValues.size >= 512) sharedValues.clear();
+  sharedValues.set(value, value);
+  return value;
+}
+
+/** A copy of `headers` whose repeating values are shared with other connections. */
+function compactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const copy: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    copy[name] =
+      typeof value === 'string' && REPEATING_HEADERS.has(name) && !value.includes(AUTH_SUBPROTOCOL_PREFIX)
+        ? shareValue(value)
+        : value;
+  }
+  return copy;
 }
 
 /** Answers an upgrade request with a real HTTP response carrying a JSON-RPC error (no `id`). */

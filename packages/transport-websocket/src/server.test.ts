@@ -168,6 +168,18 @@ describe('WebSocketServerTransport: lifecycle', () => {
     await expect(t.start()).rejects.toMatchObject({ code: TransportErrorCode.AlreadyStarted });
   });
 
+  it('names each connection with its own UUID sessionId, stable across reads and settable', async () => {
+    const l = await setup();
+    await client(l.url);
+    await client(l.url);
+    const [a, b] = [await l.next(), await l.next()];
+    expect(a.sessionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.sessionId).toBe(a.sessionId);
+    expect(b.sessionId).not.toBe(a.sessionId);
+    b.sessionId = 'mine';
+    expect(b.sessionId).toBe('mine');
+  });
+
   it('[TC-2] rejects send() before start() and after close()', async () => {
     const l = await setup();
     await client(l.url);

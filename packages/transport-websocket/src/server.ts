@@ -14,12 +14,32 @@ import {
   utf8ByteLength,
 } from '@mcp-transports/core';
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
-import type { WebSocket } from 'ws';
-import { closeError, CloseCode, TAG } from './_shared.js';
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { closeError, CloseCode, SENT, TAG } from './_shared.js';
+import type { CloseInfo } from './_shared.js';
 
 /** `WebSocket.OPEN`. */
 const OPEN = 1;
-import type { CloseInfo } from './_shared.js';
+
+/** Hands one of ws's socket events to the socket's transport (assigned in the transport's static block). */
+let dispatch: (transport: WebSocketServerTransport, event: string | symbol, args: unknown[]) => boolean;
+
+/**
+ * @internal The listener's socket class (`ws`'s `WebSocket` option). It carries its transport and
+ * hands it ws's events straight from `emit()`: an idle connection then costs no listener closures
+ * and no entries in the socket's listener table (a hash table that grows with every event name).
+ * The socket is private to its transport, so nothing else listens on it.
+ */
+export class ServerSocket extends WebSocket {
+  transport: WebSocketServerTransport | undefined = undefined;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const transport = this.transport;
+    if (transport !== undefined && dispatch(transport, event, args)) return true;
+    return super.emit(event, ...args);
+  }
+}
 
 /** @internal Settings the listener passes to each connection. */
 export interface ServerConnectionSettings {
@@ -28,6 +48,8 @@ export interface ServerConnectionSettings {
   maxEarlyMessages: number;
   /** Where errors go when the transport has no `onerror` yet (the listener's `onerror`). */
   fallbackError: (error: Error) => void;
+  /** Called once the connection has closed, after `onclose` (the listener forgets it). */
+  closed: (transport: WebSocketServerTransport) => void;
   /** How long `close()` waits for the peer's close frame before dropping the socket. */
   closeTimeoutMs: number;
 }
@@ -39,42 +61,64 @@ export class WebSocketServerTransport implements Transport {
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
-  /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
-  sessionId?: string | undefined;
-
-  readonly #socket: WebSocket;
+  readonly #socket: ServerSocket;
+  /** Made on first read: a UUID string is ~400 bytes of heap until flattened, and most reads never come. */
+  #sessionId: string | undefined;
   /** Built on the first message: an idle connection never pays for the URL and the object. */
-  #extra: MessageExtraInfo | undefined;
-  readonly #makeExtra: () => MessageExtraInfo;
+  #extra: MessageExtraInfo | (() => MessageExtraInfo);
   readonly #settings: ServerConnectionSettings;
   #state: State = 'new';
-  /** Messages that arrived before `start()`, delivered in order once started (bounded). */
-  #early: string[] | undefined = [];
+  /** Messages that arrived before `start()`, delivered in order once started (bounded; made on the first). */
+  #early: string[] | undefined;
   #closeInfo: CloseInfo | undefined;
   /** Made only when someone waits for the close (idle connections are many; keep them small). */
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
-  #localClose = false;
   /** @internal Set by the heartbeat: whether a pong (or any frame) arrived since the last ping. */
   alive = true;
 
   /** @internal Created by {@link WebSocketListener}. */
-  constructor(socket: WebSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings, sessionId: string) {
+  constructor(socket: ServerSocket, extra: () => MessageExtraInfo, settings: ServerConnectionSettings) {
     this.#socket = socket;
-    this.#makeExtra = extra;
+    this.#extra = extra;
     this.#settings = settings;
-    this.sessionId = sessionId;
-    // Listen at once: a client may send before the application calls start().
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      this.#onFrame(data, isBinary);
-    });
-    socket.on('pong', () => (this.alive = true));
-    socket.on('error', (error: Error & { code?: string }) => {
-      this.#onSocketError(error);
-    });
-    socket.on('close', (code: number, reason: Buffer) => {
-      this.#onSocketClose(code, reason.toString());
-    });
+    // Events flow from now on: a client may send before the application calls start().
+    socket.transport = this;
+  }
+
+  static {
+    dispatch = (transport, event, args) => {
+      switch (event) {
+        case 'message':
+          transport.#onFrame(args[0] as Buffer, args[1] as boolean);
+          return true;
+        case 'pong':
+          transport.alive = true;
+          return true;
+        case 'error':
+          transport.#onSocketError(args[0] as Error & { code?: string });
+          return true;
+        case 'close':
+          transport.#onSocketClose(args[0] as number, String(args[1]));
+          return true;
+        default:
+          return false;
+      }
+    };
+  }
+
+  /** A random id for this connection (WebSocket has no MCP session header; this names the socket). */
+  get sessionId(): string {
+    if (this.#sessionId === undefined) {
+      // randomUUID() builds its result by concatenation (13 string pieces); copy it into one flat string.
+      this.#sessionId = Buffer.from(randomUUID(), 'latin1').toString('latin1');
+    }
+    return this.#sessionId;
+  }
+
+  /** Names the connection yourself (e.g. to match your logs); by default a random UUID. */
+  set sessionId(id: string) {
+    this.#sessionId = id;
   }
 
   /** The subprotocol selected at the upgrade: `mcp`, or `''` for a client that offered none. */
@@ -99,9 +143,9 @@ export class WebSocketServerTransport implements Transport {
       );
     }
     this.#state = 'started';
-    const early = this.#early ?? [];
+    const early = this.#early;
     this.#early = undefined;
-    if (early.length > 0) {
+    if (early !== undefined) {
       // Deliver after start() returns, so the caller's own setup after `await start()` runs first.
       queueMicrotask(() => {
         for (const text of early) this.#deliver(text);
@@ -135,7 +179,6 @@ export class WebSocketServerTransport implements Transport {
   closeWith(code: number, reason: string): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return this.#whenClosed();
     this.#state = 'closing';
-    this.#localClose = true;
     this.#early = undefined;
     this.#socket.close(code, reason);
     // A peer that never answers the close frame must not hold close() hostage.
@@ -177,12 +220,13 @@ export class WebSocketServerTransport implements Transport {
       );
     }
     const socket = this.#socket;
-    if (socket.bufferedAmount + bytes > this.#settings.maxBufferedBytes && socket.bufferedAmount > 0) {
+    const queued = socket.bufferedAmount;
+    if (queued > 0 && queued + bytes > this.#settings.maxBufferedBytes) {
       // A slow reader: refuse rather than grow memory without bound.
       return Promise.reject(
         new TransportError(
           TransportErrorCode.Backpressure,
-          `${TAG} the peer is not reading: ${socket.bufferedAmount} bytes already queued (maxBufferedBytes ${this.#settings.maxBufferedBytes})`,
+          `${TAG} the peer is not reading: ${queued} bytes already queued (maxBufferedBytes ${this.#settings.maxBufferedBytes})`,
         ),
       );
     }
@@ -194,7 +238,7 @@ export class WebSocketServerTransport implements Transport {
     // Handed to the socket: ws frames the text and writes it synchronously (no compression here).
     // Write failures surface as the connection's close (onerror + onclose), like a dropped peer.
     socket.send(text);
-    return Promise.resolve();
+    return SENT;
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
@@ -212,7 +256,8 @@ export class WebSocketServerTransport implements Transport {
     }
     // ws has already checked the frame is valid UTF-8 (it closes with 1007 otherwise).
     const text = data.toString('utf8');
-    if (this.#early !== undefined) {
+    if (this.#state === 'new') {
+      this.#early ??= [];
       if (this.#early.length >= this.#settings.maxEarlyMessages) {
         this.#report(
           new TransportError(
@@ -245,7 +290,9 @@ export class WebSocketServerTransport implements Transport {
     const handler = this.onmessage;
     if (handler === undefined) return;
     try {
-      handler(decoded.message, (this.#extra ??= this.#makeExtra()));
+      let extra = this.#extra;
+      if (typeof extra === 'function') this.#extra = extra = extra();
+      handler(decoded.message, extra);
     } catch (error) {
       this.#report(error);
     }
@@ -268,7 +315,8 @@ export class WebSocketServerTransport implements Transport {
 
   #onSocketClose(code: number, reason: string): void {
     if (this.#state === 'closed') return;
-    const local = this.#localClose;
+    // Only closeWith() moves to 'closing': this side asked for the close.
+    const local = this.#state === 'closing';
     this.#state = 'closed';
     this.#early = undefined;
     this.#closeInfo = { code, reason, local };
@@ -279,12 +327,14 @@ export class WebSocketServerTransport implements Transport {
     }
     this.#resolveClosed?.();
     const onclose = this.onclose;
-    if (onclose === undefined) return;
-    try {
-      onclose();
-    } catch (error) {
-      this.#report(error);
+    if (onclose !== undefined) {
+      try {
+        onclose();
+      } catch (error) {
+        this.#report(error);
+      }
     }
+    this.#settings.closed(this);
   }
 
   #report(error: unknown): void {

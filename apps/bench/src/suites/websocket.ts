@@ -5,11 +5,13 @@
  * process, so each figure includes both ends; ratios are taken within each round.
  *
  * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1 MB messages, and memory per
- * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n).
+ * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n), and
+ * for a server alone holding 10,000 idle connections (its clients bare sockets in another process).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
@@ -201,6 +203,62 @@ async function idleMemory(name: Names, n: number): Promise<{ heap: number; rss: 
   return JSON.parse(line) as { heap: number; rss: number };
 }
 
+/** Server-side bytes per idle connection, measured in a fresh child process (see `measureServerIdle`). */
+async function serverIdleMemory(kind: 'raw' | 'ours', n: number): Promise<{ heap: number; rss: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'websocket-idle.ts'), 'server', kind, String(n)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  lines.close();
+  child.kill();
+  return JSON.parse(line) as { heap: number; rss: number };
+}
+
+/**
+ * Starts a server of `kind` in this process, has `n` bare-socket clients (a real upgrade each, then
+ * silence; the websocket package's scale-test fixture) connect from a child process, and returns
+ * the bytes each connection costs this process. The heartbeat (30 s) does not fire meanwhile.
+ */
+export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promise<{ heap: number; rss: number }> {
+  let url: string;
+  if (kind === 'raw') {
+    const server = await rawServer(true);
+    url = server.url;
+  } else {
+    const listener = new WebSocketListener();
+    listener.onconnection = (transport) => {
+      transport.onmessage = (message) => {
+        void transport.send(respond(message as never));
+      };
+      void transport.start();
+    };
+    url = (await listener.listen()).url;
+  }
+  await settle();
+  const before = process.memoryUsage();
+  const fixture = join(
+    dirname(createRequire(import.meta.url).resolve('@mcp-transports/websocket/package.json')),
+    'src',
+    'test-fixtures',
+    'idle-clients.mjs',
+  );
+  const clients = spawn(process.execPath, [fixture, url, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: clients.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  lines.close();
+  if (line !== `open ${n}`) throw new Error(`idle clients: ${line}`);
+  await settle();
+  const after = process.memoryUsage();
+  clients.kill('SIGKILL');
+  return {
+    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+    rss: (after.rss - before.rss) / n,
+  };
+}
+
 /** Opens `n` idle connections of `name` in this process and returns the bytes each costs. */
 export async function measureIdle(name: Names, n: number): Promise<{ heap: number; rss: number }> {
   const contender = await contenderFor(name);
@@ -295,7 +353,13 @@ function rowsFor<F extends string>(
 
 export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   const quick = options.quick;
-  const n = { rt: quick ? 200 : 3000, pipe: quick ? 2000 : 50_000, big: quick ? 2 : 20, idle: quick ? 100 : 1000 };
+  const n = {
+    rt: quick ? 200 : 3000,
+    pipe: quick ? 2000 : 50_000,
+    big: quick ? 2 : 20,
+    idle: quick ? 100 : 1000,
+    serverIdle: quick ? 500 : 10_000,
+  };
   const r = quick ? 2 : 7;
   const contenders = {} as Record<Names, Contender>;
   for (const name of NAMES) contenders[name] = await contenderFor(name);
@@ -323,6 +387,31 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
     rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, heap)`, 'heap', 'B', memory, true));
     rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, rss)`, 'rss', 'B', memory, true));
+
+    // A server alone (the SDK has no WebSocket server): ours against bare `ws` + JSON.
+    const servers: Record<'raw' | 'ours', { heap: number; rss: number }[]> = { raw: [], ours: [] };
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      for (const kind of round % 2 === 0 ? (['raw', 'ours'] as const) : (['ours', 'raw'] as const)) {
+        servers[kind].push(await serverIdleMemory(kind, n.serverIdle));
+      }
+    }
+    for (const key of ['heap', 'rss'] as const) {
+      const figure = `server memory per idle connection (${n.serverIdle} conns, ${key})`;
+      const ratio = median(servers.ours.map((r, i) => r[key] / (servers.raw[i] as { heap: number; rss: number })[key]));
+      rows.push(
+        { suite: SUITE, figure, contender: BASELINE, value: median(servers.raw.map((r) => r[key])), unit: 'B' },
+        {
+          suite: SUITE,
+          figure,
+          contender: 'ours',
+          value: median(servers.ours.map((r) => r[key])),
+          unit: 'B',
+          ratio,
+          goal: `<= ${GOAL}`,
+          met: ratio <= GOAL,
+        },
+      );
+    }
   } finally {
     for (const name of NAMES) {
       await conns[name].close();
