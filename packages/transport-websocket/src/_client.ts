@@ -6,6 +6,7 @@ import {
   decodeMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
   encodeMessage,
+  MessageDelivery,
   reconnectDelay,
   resolveReconnect,
   toError,
@@ -97,6 +98,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
   #socket: ClientSocket | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closeInfo: CloseInfo | undefined;
+  #delivery: MessageDelivery | undefined;
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
   /** The current attempt (1-based after a drop; 0 for the first connection). */
@@ -330,13 +332,24 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       this.#report(decoded.error);
       return;
     }
-    const handler = this.onmessage;
-    if (handler === undefined) return;
-    try {
-      handler(decoded.message);
-    } catch (error) {
-      this.#report(error);
+    const message = decoded.message;
+    // Through core's MessageDelivery once a notification has come (made then, not per connection),
+    // so a progress notification read with its result reaches the SDK's handler first.
+    if (this.#delivery === undefined && !('method' in message && !('id' in message))) {
+      try {
+        this.onmessage?.(message);
+      } catch (error) {
+        this.#report(error);
+      }
+      return;
     }
+    this.#delivery ??= new MessageDelivery(
+      (m) => this.onmessage?.(m),
+      (error) => {
+        this.#report(error);
+      },
+    );
+    this.#delivery.push(message, undefined);
   }
 
   #notOpen(): TransportError {

@@ -30,6 +30,17 @@ async function serve(version: 1 | 2, options: WebSocketListenerOptions = {}): Pr
       server.registerTool('add', { inputSchema: { a: z.number(), b: z.number() } }, ({ a, b }) => ({
         content: [{ type: 'text', text: String(a + b) }],
       }));
+      // Progress sent back to back with the result (no await): usually one socket read for the client.
+      server.registerTool('burst', { inputSchema: { steps: z.number() } }, ({ steps }, extra) => {
+        const token = extra._meta?.progressToken;
+        for (let i = 1; token !== undefined && i <= steps; i++) {
+          void extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: i },
+          });
+        }
+        return { content: [{ type: 'text', text: 'done' }] };
+      });
       server.registerTool('whoami', {}, (extra) => ({
         content: [
           {
@@ -74,6 +85,20 @@ describe('SDK v1 WebSocketClientTransport → our listener', () => {
 });
 
 describe('SDK Client over our WebSocketClientTransport → our listener + SDK McpServer', () => {
+  it('[TC-3] every progress notification reaches the v1 Client, also those read together with the result', async () => {
+    const url = await serve(1);
+    const client = new ClientV1({ name: 'c', version: '1.0.0' });
+    await client.connect(new WebSocketClientTransport(url));
+    cleanups.push(() => client.close());
+    for (let call = 0; call < 10; call++) {
+      const progress: number[] = [];
+      await client.callTool({ name: 'burst', arguments: { steps: 5 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
+      expect(progress).toEqual([1, 2, 3, 4, 5]);
+    }
+  });
+
   it('v1 Client ↔ v1 McpServer, with AuthInfo and requestInfo in the tool handler', async () => {
     const url = await serve(1, { authenticate: ({ token }) => (token === 'tok' ? alice : undefined) });
     const client = new ClientV1({ name: 'c', version: '1.0.0' });

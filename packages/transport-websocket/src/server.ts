@@ -8,6 +8,7 @@ import {
   createErrorResponse,
   decodeMessage,
   encodeMessage,
+  MessageDelivery,
   toError,
   TransportError,
   TransportErrorCode,
@@ -70,6 +71,7 @@ export class WebSocketServerTransport implements Transport {
   #state: State = 'new';
   /** Messages that arrived before `start()`, delivered in order once started (bounded; made on the first). */
   #early: string[] | undefined;
+  #delivery: MessageDelivery<MessageExtraInfo> | undefined;
   #closeInfo: CloseInfo | undefined;
   /** Made only when someone waits for the close (idle connections are many; keep them small). */
   #closed: Promise<void> | undefined;
@@ -287,15 +289,26 @@ export class WebSocketServerTransport implements Transport {
       });
       return;
     }
-    const handler = this.onmessage;
-    if (handler === undefined) return;
-    try {
-      let extra = this.#extra;
-      if (typeof extra === 'function') this.#extra = extra = extra();
-      handler(decoded.message, extra);
-    } catch (error) {
-      this.#report(error);
+    let extra = this.#extra;
+    if (typeof extra === 'function') this.#extra = extra = extra();
+    const message = decoded.message;
+    // Through core's MessageDelivery once a notification has come (made then, not per connection:
+    // an idle connection stays small), so a notification's handler runs before the next message.
+    if (this.#delivery === undefined && !('method' in message && !('id' in message))) {
+      try {
+        this.onmessage?.(message, extra);
+      } catch (error) {
+        this.#report(error);
+      }
+      return;
     }
+    this.#delivery ??= new MessageDelivery(
+      (m, x) => this.onmessage?.(m, x),
+      (error) => {
+        this.#report(error);
+      },
+    );
+    this.#delivery.push(message, extra);
   }
 
   #onSocketError(error: Error & { code?: string }): void {
