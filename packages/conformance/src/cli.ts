@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
- * command or a 2026-07-28 HTTP endpoint. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * command (2025 rules or 2026-07-28 rules) or a 2026-07-28 HTTP endpoint. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
  * (a failure, or a stale expected failure), 2 on a usage error.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import { formatTable, hasUnexpected, toJson, toJUnit } from './report.js';
 import { runConformance } from './runner.js';
 import { HTTP26_CHECKS } from './http26-wire.js';
 import { STDIO_CHECKS } from './stdio-wire.js';
+import { STDIO26_CHECKS } from './stdio26-wire.js';
+import type { ToolCall } from './stdio26-wire.js';
 import type { CheckResult, ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
 import { runWireChecks } from './wire.js';
 
@@ -23,6 +25,9 @@ const USAGE = `Usage:
       node --import tsx $(which mcp-transports-conformance) contract ./pair.ts
   mcp-transports-conformance stdio [options] -- <command> [args...]
       Layer 2: spawns <command> and checks the stdio wire rules (ST-*, LC-11).
+  mcp-transports-conformance stdio26 [options] -- <command> [args...]
+      Layer 2: spawns <command> and checks the 2026-07-28 stdio server rules (M26-*): no initialize,
+      server/discover, the per-request _meta envelope.
   mcp-transports-conformance http26 [options] <url>
       Layer 2: checks a Streamable HTTP endpoint against the 2026-07-28 server rules (M26-*).
 
@@ -32,8 +37,12 @@ Options:
   --expected-failures FILE  JSON list of { "id", "reason" }: known gaps (a listed check that passes is "stale")
   --only IDS                comma-separated check ids (or prefixes ending in ".") to run
   --timeout MS              how long one step may wait (default 10000)
-  --exit-timeout MS         stdio: how long the server may take to exit after stdin ends (default 5000)
-  --concurrency N           stdio: checks run at once, each with its own process (default 1)
+  --exit-timeout MS         stdio, stdio26: how long the server may take to exit after stdin ends (default 5000)
+  --concurrency N           stdio, stdio26, http26: checks run at once, each with its own process (default 1)
+  --tool NAME|JSON          stdio26: a quick tool to call, e.g. '{"name":"echo","arguments":{"text":"hi"}}'
+                            (default: the first listed tool that needs no argument)
+  --slow-tool NAME|JSON     stdio26: a tool that runs until cancelled (the M26-7 check is n/a without it)
+  --no-listen               stdio26: the server does not serve subscriptions/listen
   --modern-only             http26: the endpoint serves only 2026-07-28 (refuses initialize)
   --header "Name: value"    http26: an extra request header (repeatable), e.g. Authorization
   -h, --help                show this help
@@ -41,6 +50,29 @@ Options:
 Exit code: 0 when every result is expected, 1 on a failure or a stale expected failure, 2 on a usage error.`;
 
 class UsageError extends Error {}
+
+/** `--tool echo` or `--tool '{"name":"echo","arguments":{…}}'`. */
+function parseToolCall(option: string, value: string | undefined): ToolCall | undefined {
+  if (value === undefined) return undefined;
+  if (!value.trimStart().startsWith('{')) {
+    if (value.trim() === '') throw new UsageError(`${option} needs a tool name or a JSON object`);
+    return { name: value.trim() };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new UsageError(`${option}: not valid JSON (${describeError(error)})`);
+  }
+  const { name, arguments: args } = parsed as { name?: unknown; arguments?: unknown };
+  if (
+    typeof name !== 'string' ||
+    (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
+  ) {
+    throw new UsageError(`${option}: expected { "name": string, "arguments"?: object }`);
+  }
+  return args === undefined ? { name } : { name, arguments: args as Record<string, unknown> };
+}
 
 async function readExpectedFailures(file: string | undefined): Promise<ExpectedFailure[]> {
   if (file === undefined) return [];
@@ -103,6 +135,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         concurrency: { type: 'string' },
         'exit-timeout': { type: 'string' },
         'modern-only': { type: 'boolean' },
+        tool: { type: 'string' },
+        'slow-tool': { type: 'string' },
+        'no-listen': { type: 'boolean' },
         header: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -152,6 +187,33 @@ export async function main(argv: readonly string[]): Promise<number> {
           onResult: progress,
         },
       );
+    } else if (mode === 'stdio26') {
+      const [executable, ...args] = command;
+      if (executable === undefined || positionals.length !== 1)
+        throw new UsageError('stdio26 needs -- <command> [args...]');
+      suite = `stdio26 ${command.join(' ')}`;
+      const exitTimeoutMs = Number(values['exit-timeout'] ?? 5000);
+      if (!(exitTimeoutMs > 0)) throw new UsageError('--exit-timeout must be a positive number of ms');
+      const tool = parseToolCall('--tool', values.tool);
+      const slowTool = parseToolCall('--slow-tool', values['slow-tool']);
+      results = await runWireChecks(
+        STDIO26_CHECKS,
+        {
+          command: executable,
+          args,
+          exitTimeoutMs,
+          listen: values['no-listen'] !== true,
+          ...(tool === undefined ? {} : { tool }),
+          ...(slowTool === undefined ? {} : { slowTool }),
+        },
+        {
+          expectedFailures: fileFailures,
+          ...(only === undefined ? {} : { only }),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          concurrency,
+          onResult: progress,
+        },
+      );
     } else if (mode === 'http26') {
       if (target === undefined || positionals.length !== 2) throw new UsageError('http26 needs exactly one <url>');
       let url: URL;
@@ -179,7 +241,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         },
       );
     } else {
-      throw new UsageError(mode === undefined ? 'missing a mode: contract, stdio or http26' : `unknown mode "${mode}"`);
+      throw new UsageError(
+        mode === undefined ? 'missing a mode: contract, stdio, stdio26 or http26' : `unknown mode "${mode}"`,
+      );
     }
     process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);
     if (values.json !== undefined) await writeFile(values.json, toJson(suite, results));

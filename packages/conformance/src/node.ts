@@ -6,3 +6,5 @@ export { CheckFailure, expectRejects, fail, jsonEqual, preview, sleep, waitFor, 
 export { formatTable, hasUnexpected, summarize, toJson, toJUnit } from './report.js';
 export type { Http26Target } from './http26-wire.js';
 export { HTTP26_CHECKS } from './http26-wire.js';
+export type { Stdio26Target, ToolCall } from './stdio26-wire.js';
+export { STDIO26_CHECKS } from './stdio26-wire.js';
