@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
- * command, a 2026-07-28 HTTP endpoint or a WebSocket URL. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * command (2025 or 2026-07-28 rules), a 2026-07-28 HTTP endpoint or a WebSocket URL. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
  * (a failure, or a stale expected failure), 2 on a usage error.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import { formatTable, hasUnexpected, toJson, toJUnit } from './report.js';
 import { runConformance } from './runner.js';
 import { HTTP26_CHECKS } from './http26-wire.js';
 import { STDIO_CHECKS } from './stdio-wire.js';
+import { STDIO26_CHECKS } from './stdio26-wire.js';
+import type { ToolCall } from './stdio26-wire.js';
 import type { CheckResult, ExpectedFailure, TransportCapabilities, TransportPairFactory } from './types.js';
 import { WEBSOCKET_CHECKS } from './websocket-wire.js';
 import type { WebSocketTarget } from './websocket-wire.js';
@@ -25,6 +27,9 @@ const USAGE = `Usage:
       node --import tsx $(which mcp-transports-conformance) contract ./pair.ts
   mcp-transports-conformance stdio [options] -- <command> [args...]
       Layer 2: spawns <command> and checks the stdio wire rules (ST-*, LC-11).
+  mcp-transports-conformance stdio26 [options] -- <command> [args...]
+      Layer 2: spawns <command> and checks the 2026-07-28 stdio server rules (M26-*): no initialize,
+      server/discover, the per-request _meta envelope.
   mcp-transports-conformance http26 [options] <url>
       Layer 2: checks a Streamable HTTP endpoint against the 2026-07-28 server rules (M26-*).
   mcp-transports-conformance websocket <ws-url> [options]
@@ -36,8 +41,12 @@ Options:
   --expected-failures FILE  JSON list of { "id", "reason" }: known gaps (a listed check that passes is "stale")
   --only IDS                comma-separated check ids (or prefixes ending in ".") to run
   --timeout MS              how long one step may wait (default 10000)
-  --exit-timeout MS         stdio: how long the server may take to exit after stdin ends (default 5000)
-  --concurrency N           stdio, websocket: checks run at once, each with its own process or connection (default 1)
+  --exit-timeout MS         stdio, stdio26: how long the server may take to exit after stdin ends (default 5000)
+  --concurrency N           stdio, stdio26, http26, websocket: checks run at once, each with its own process or connection (default 1)
+  --tool NAME|JSON          stdio26: a quick tool to call, e.g. '{"name":"echo","arguments":{"text":"hi"}}'
+                            (default: the first listed tool that needs no argument)
+  --slow-tool NAME|JSON     stdio26: a tool that runs until cancelled (the M26-7 check is n/a without it)
+  --no-listen               stdio26: the server does not serve subscriptions/listen
   --modern-only             http26: the endpoint serves only 2026-07-28 (refuses initialize)
   --header 'NAME: VALUE'    http26, websocket: a header for every request or upgrade, e.g. 'Authorization: Bearer …' (repeatable)
   --max-message-bytes N     websocket: the server's message limit, for the 1009 check (default 16 MiB)
@@ -49,6 +58,29 @@ Options:
 Exit code: 0 when every result is expected, 1 on a failure or a stale expected failure, 2 on a usage error.`;
 
 class UsageError extends Error {}
+
+/** `--tool echo` or `--tool '{"name":"echo","arguments":{…}}'`. */
+function parseToolCall(option: string, value: string | undefined): ToolCall | undefined {
+  if (value === undefined) return undefined;
+  if (!value.trimStart().startsWith('{')) {
+    if (value.trim() === '') throw new UsageError(`${option} needs a tool name or a JSON object`);
+    return { name: value.trim() };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new UsageError(`${option}: not valid JSON (${describeError(error)})`);
+  }
+  const { name, arguments: args } = parsed as { name?: unknown; arguments?: unknown };
+  if (
+    typeof name !== 'string' ||
+    (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
+  ) {
+    throw new UsageError(`${option}: expected { "name": string, "arguments"?: object }`);
+  }
+  return args === undefined ? { name } : { name, arguments: args as Record<string, unknown> };
+}
 
 async function readExpectedFailures(file: string | undefined): Promise<ExpectedFailure[]> {
   if (file === undefined) return [];
@@ -145,6 +177,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         concurrency: { type: 'string' },
         'exit-timeout': { type: 'string' },
         'modern-only': { type: 'boolean' },
+        tool: { type: 'string' },
+        'slow-tool': { type: 'string' },
+        'no-listen': { type: 'boolean' },
         header: { type: 'string', multiple: true },
         'max-message-bytes': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
@@ -198,6 +233,33 @@ export async function main(argv: readonly string[]): Promise<number> {
           onResult: progress,
         },
       );
+    } else if (mode === 'stdio26') {
+      const [executable, ...args] = command;
+      if (executable === undefined || positionals.length !== 1)
+        throw new UsageError('stdio26 needs -- <command> [args...]');
+      suite = `stdio26 ${command.join(' ')}`;
+      const exitTimeoutMs = Number(values['exit-timeout'] ?? 5000);
+      if (!(exitTimeoutMs > 0)) throw new UsageError('--exit-timeout must be a positive number of ms');
+      const tool = parseToolCall('--tool', values.tool);
+      const slowTool = parseToolCall('--slow-tool', values['slow-tool']);
+      results = await runWireChecks(
+        STDIO26_CHECKS,
+        {
+          command: executable,
+          args,
+          exitTimeoutMs,
+          listen: values['no-listen'] !== true,
+          ...(tool === undefined ? {} : { tool }),
+          ...(slowTool === undefined ? {} : { slowTool }),
+        },
+        {
+          expectedFailures: fileFailures,
+          ...(only === undefined ? {} : { only }),
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          concurrency,
+          onResult: progress,
+        },
+      );
     } else if (mode === 'http26') {
       if (target === undefined || positionals.length !== 2) throw new UsageError('http26 needs exactly one <url>');
       let url: URL;
@@ -237,7 +299,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     } else {
       throw new UsageError(
-        mode === undefined ? 'missing a mode: contract, stdio, http26 or websocket' : `unknown mode "${mode}"`,
+        mode === undefined ? 'missing a mode: contract, stdio, stdio26, http26 or websocket' : `unknown mode "${mode}"`,
       );
     }
     process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);

@@ -8,3 +8,5 @@ export type { Http26Target } from './http26-wire.js';
 export { HTTP26_CHECKS } from './http26-wire.js';
 export type { HttpRefusal, UpgradeOptions, WebSocketTarget } from './websocket-wire.js';
 export { RawWebSocket, upgrade, WEBSOCKET_CHECKS } from './websocket-wire.js';
+export type { Stdio26Target, ToolCall } from './stdio26-wire.js';
+export { STDIO26_CHECKS } from './stdio26-wire.js';
