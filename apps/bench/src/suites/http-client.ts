@@ -124,9 +124,12 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   let nextId = 1;
   try {
     for (const inFlight of [1, 10]) {
-      const latencies: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      // Per contender, one array of round-trip latencies per round (the first is the warm-up).
+      const latencies: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
       const run = (name: string) => async () => {
         const contender = contenders[name]!;
+        const lat: number[] = [];
+        latencies[name]!.push(lat);
         const start = performance.now();
         let issued = 0;
         const worker = async () => {
@@ -134,7 +137,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
             issued++;
             const t0 = performance.now();
             await contender.roundTrip(nextId++);
-            latencies[name]!.push(performance.now() - t0);
+            lat.push(performance.now() - t0);
           }
         };
         await Promise.all(Array.from({ length: inFlight }, worker));
@@ -145,7 +148,6 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
       for (const name of names) {
         const perSecond = (requests / median(times[name]!)) * 1000;
         const ratio = name === names[0] ? undefined : 1 / median(ratios[name]!);
-        const lat = latencies[name]!;
         rows.push({
           suite: SUITE,
           figure,
@@ -154,8 +156,21 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
           unit: 'req/s',
           ratio,
           ...(name === 'ours' && ratio !== undefined ? { goal: '>= 0.9', met: ratio >= 0.9 } : {}),
-          note: `p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${percentile(lat, 99).toFixed(3)} ms`,
         });
+      }
+      for (const p of [50, 99]) {
+        const per = (name: string) => latencies[name]!.slice(1).map((lat) => percentile(lat, p));
+        const base = per(names[0]!);
+        for (const name of names) {
+          rows.push({
+            suite: SUITE,
+            figure: `round trip p${p}, ${inFlight === 1 ? 'sequential' : `${inFlight} in flight`}`,
+            contender: name,
+            value: median(per(name)),
+            unit: 'ms',
+            ...(name === names[0] ? {} : { ratio: median(per(name).map((v, i) => v / (base[i] as number))) }),
+          });
+        }
       }
     }
   } finally {

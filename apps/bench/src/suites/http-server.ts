@@ -1,6 +1,6 @@
 /**
  * HTTP server: requests/s and latency under concurrent load from a separate process, for a raw
- * `node:http` JSON echo (the medium's ceiling), our listener (stateless JSON, stateful SSE) and
+ * `node:http` JSON echo (the medium's ceiling) and a bytes echo (no JSON), our listener (stateless JSON, stateful SSE) and
  * the official SDK v1 `StreamableHTTPServerTransport` (stateful, SSE), all with the SDK v1
  * server answering `ping` — in the same run, alternating order. Then heap after many requests.
  */
@@ -87,6 +87,15 @@ async function rawEcho(): Promise<Target> {
   return { url: urlOf(server), headers: MCP_HEADERS, close: () => stop(server) };
 }
 
+/** The medium without JSON: the request's bytes straight back, no parse, no stringify. */
+async function rawBytes(): Promise<Target> {
+  const server = await listen((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    req.pipe(res);
+  });
+  return { url: urlOf(server), headers: MCP_HEADERS, close: () => stop(server) };
+}
+
 async function ours(mode: 'stateless-json' | 'stateful-sse'): Promise<Target & { listener: StreamableHTTPListener }> {
   const listener = new StreamableHTTPListener(
     mode === 'stateless-json' ? { sessionIdGenerator: undefined, enableJsonResponse: true } : {},
@@ -145,6 +154,7 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
   const rounds = Number(process.env.BENCH_HTTP_ROUNDS) || (options.quick ? 1 : 5);
   const targets: Record<string, Target> = {
     'raw node:http JSON echo': await rawEcho(),
+    'raw node:http (no JSON)': await rawBytes(),
     'ours stateless JSON': await ours('stateless-json'),
     'ours stateful SSE': await ours('stateful-sse'),
     'SDK v1 stateful SSE': await sdkStateful(),
@@ -164,33 +174,39 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
       };
     }
     const { times, ratios } = await compare(contenders, rounds, options.quick ? 0 : 1);
+    const baseline = 'raw node:http JSON echo';
+    const skip = options.quick ? 0 : 1; // warm-up rounds recorded in `latency`
     for (const name of Object.keys(targets)) {
       const rps = (count / median(times[name]!)) * 1000;
       const l = latency[name]!;
-      const note = `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${l.errors} errors` : ''}`;
-      if (name === 'raw node:http JSON echo') {
-        rows.push({
-          suite: SUITE,
-          figure: `req/s, ${CONCURRENCY} in flight`,
-          contender: name,
-          value: rps,
-          unit: 'req/s',
-          note,
-        });
-        continue;
-      }
-      const ratio = 1 / median(ratios[name]!);
+      const isBaseline = name === baseline;
       const ourRow = name.startsWith('ours');
+      const note = l.errors > 0 ? `${l.errors} errors` : undefined;
       rows.push({
         suite: SUITE,
         figure: `req/s, ${CONCURRENCY} in flight`,
         contender: name,
         value: rps,
         unit: 'req/s',
-        ratio,
-        ...(ourRow ? { goal: '>= 0.6', met: ratio >= 0.6 } : {}),
+        ...(isBaseline ? {} : { ratio: 1 / median(ratios[name]!) }),
+        ...(ourRow ? { goal: '>= 0.6', met: 1 / median(ratios[name]!) >= 0.6 } : {}),
         note,
       });
+    }
+    // Latency under the same load, ratios within each round against the raw echo.
+    for (const key of ['p50', 'p99'] as const) {
+      for (const name of Object.keys(targets)) {
+        const samples = latency[name]![key].slice(skip);
+        const base = latency[baseline]![key].slice(skip);
+        rows.push({
+          suite: SUITE,
+          figure: `round trip ${key}, ${CONCURRENCY} in flight`,
+          contender: name,
+          value: median(samples),
+          unit: 'ms',
+          ...(name === baseline ? {} : { ratio: median(samples.map((v, i) => v / (base[i] as number))) }),
+        });
+      }
     }
 
     // Heap after many requests: a per-request leak shows up as growth proportional to the count.
