@@ -11,6 +11,9 @@ export interface Point {
 export interface Series {
   name: string;
   points: readonly Point[];
+  /** Stroke colour and dash pattern (default: the palette, cycled). */
+  color?: string;
+  dash?: string;
 }
 
 export interface Chart {
@@ -24,6 +27,8 @@ export interface Chart {
   /** Tick label formatters (default: compact numbers, 1k / 1M). */
   formatX?: (value: number) => string;
   formatY?: (value: number) => string;
+  /** Tick positions on x (default: powers of ten on a log axis, round steps on a linear one). */
+  xTicks?: readonly number[];
   width?: number;
   height?: number;
 }
@@ -66,9 +71,24 @@ interface Scale {
   ticks: number[];
 }
 
-function scale(values: readonly number[], log: boolean, from: number, to: number): Scale {
+function scale(
+  values: readonly number[],
+  log: boolean,
+  from: number,
+  to: number,
+  fixedTicks?: readonly number[],
+): Scale {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
+  if (fixedTicks !== undefined && fixedTicks.length > 0) {
+    const ticks = fixedTicks.filter((t) => Number.isFinite(t) && (!log || t > 0));
+    lo = Math.min(lo, ...ticks);
+    hi = Math.max(hi, ...ticks);
+    if (lo === hi) hi = log ? lo * 10 : lo + 1;
+    const f = log ? Math.log10 : (v: number) => v;
+    const [a, b] = [f(lo), f(hi)];
+    return { toPixel: (v) => from + ((f(v) - a) / (b - a)) * (to - from), ticks };
+  }
   if (log) {
     lo = 10 ** Math.floor(Math.log10(lo));
     hi = 10 ** Math.ceil(Math.log10(hi));
@@ -103,7 +123,7 @@ export function renderLineChart(chart: Chart): string {
   const height = chart.height ?? 420;
   const drawable = (p: Point) =>
     Number.isFinite(p.x) && Number.isFinite(p.y) && (!chart.xLog || p.x > 0) && (!chart.yLog || p.y > 0);
-  const series = chart.series.map((s) => ({ name: s.name, points: s.points.filter(drawable) }));
+  const series = chart.series.map((s) => ({ ...s, points: s.points.filter(drawable) }));
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) throw new Error(`chart "${chart.title}": no drawable points`);
 
@@ -115,6 +135,7 @@ export function renderLineChart(chart: Chart): string {
     chart.xLog === true,
     plot.x0,
     plot.x1,
+    chart.xTicks,
   );
   const ys = scale(
     all.map((p) => p.y),
@@ -151,8 +172,8 @@ export function renderLineChart(chart: Chart): string {
   );
   // One polyline and its markers per series, then the legend entry.
   series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length] as string;
-    const dash = DASHES[Math.floor(i / COLORS.length) % DASHES.length] as string;
+    const color = s.color ?? COLORS[i % COLORS.length];
+    const dash = s.dash ?? DASHES[Math.floor(i / COLORS.length) % DASHES.length];
     const points = [...s.points].sort((a, b) => a.x - b.x);
     const coords = points.map((p) => `${fixed(xs.toPixel(p.x))},${fixed(ys.toPixel(p.y))}`);
     out.push(`<g class="series" data-name="${escapeXml(s.name)}">`);

@@ -16,7 +16,8 @@ import { compare, median, percentile, type BenchOptions, type Row } from '../har
 
 const SUITE = 'http-client';
 
-// The peer: answers every POSTed request with a small JSON-RPC result, notifications with 202.
+// The peer: answers every POSTed request with a small JSON-RPC result (echoing
+// params.arguments.text when there is one), notifications with 202.
 const ECHO_SERVER = `
 const http = require('node:http');
 const server = http.createServer((req, res) => {
@@ -25,7 +26,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (message.id === undefined) { res.writeHead(202).end(); return; }
-    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'ok' }] } });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: message.params?.arguments?.text ?? 'ok' }] } });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
 });
@@ -35,7 +36,7 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
-async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
+export async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const [port] = (await once(lines, 'line')) as [string];
@@ -43,21 +44,24 @@ async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port.trim()}/mcp`, child };
 }
 
-interface Contender {
-  /** One request/response round trip. */
-  roundTrip: (id: number) => Promise<void>;
+export interface Contender {
+  /** One request/response round trip (`text`: a payload the echo sends back). */
+  roundTrip: (id: number, text?: string) => Promise<void>;
   close: () => Promise<void>;
 }
 
-function rawUndici(url: string): Contender {
+const params = (text: string | undefined) =>
+  text === undefined ? { name: 'echo' } : { name: 'echo', arguments: { text } };
+
+export function rawUndici(url: string): Contender {
   const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
   return {
-    roundTrip: async (id) => {
+    roundTrip: async (id, text) => {
       const response = await request(url, {
         method: 'POST',
         dispatcher,
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } }),
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) }),
       });
       const message = (await response.body.json()) as { id: number };
       if (message.id !== id) throw new Error('raw: wrong id');
@@ -67,7 +71,7 @@ function rawUndici(url: string): Contender {
 }
 
 /** Any Transport: send a request, resolve when its response arrives through onmessage. */
-async function viaTransport(transport: {
+export async function viaTransport(transport: {
   start(): Promise<void>;
   send(message: JSONRPCMessage): Promise<void>;
   close(): Promise<void>;
@@ -82,11 +86,11 @@ async function viaTransport(transport: {
   };
   await transport.start();
   return {
-    roundTrip: (id) =>
+    roundTrip: (id, text) =>
       new Promise<void>((resolve, reject) => {
         waiting.set(id, resolve);
         transport
-          .send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } })
+          .send({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) })
           .catch((error: unknown) => reject(error as Error));
       }),
     close: () => transport.close(),
@@ -99,7 +103,7 @@ async function viaTransport(transport: {
  * prints a MaxListenersExceededWarning per request past 1500, flooding the report. The listeners
  * (the SDK's real cost) stay; only the warning is turned off, once `start()` made the controller.
  */
-function quiet<T extends { start(): Promise<void> }>(transport: T): T {
+export function quiet<T extends { start(): Promise<void> }>(transport: T): T {
   const start = transport.start.bind(transport);
   transport.start = async () => {
     await start();

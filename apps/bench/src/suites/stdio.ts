@@ -18,7 +18,7 @@ const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const LIMIT = 128 * 1024 * 1024;
 
 /** One echo connection: send a message, get every echoed message back through `onmessage`. */
-interface Peer {
+export interface Peer {
   send(message: object): void;
   onmessage: (message: { id?: number }) => void;
   close(): Promise<void>;
@@ -70,7 +70,7 @@ async function transportPeer(transport: AnyTransport): Promise<Peer> {
   return peer;
 }
 
-async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
+export async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
   const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
   const peers: Record<string, Peer> = {
     'raw pipe + JSON': rawPeer('raw-json'),
@@ -92,7 +92,7 @@ async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
   return peers;
 }
 
-function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
+export function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
   return new Promise((resolve) => {
     peer.onmessage = (m) => {
       if (m.id === message.id) resolve();
@@ -101,7 +101,7 @@ function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }):
   });
 }
 
-function request(id: number, params: object = { text: 'hello, world', n: id }) {
+export function request(id: number, params: object = { text: 'hello, world', n: id }) {
   return { jsonrpc: '2.0', id, method: 'tools/call', params };
 }
 

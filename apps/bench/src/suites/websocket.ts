@@ -39,14 +39,14 @@ function respond(message: { id: number; params: { arguments: { text: string } } 
 }
 
 /** One client connection of one contender. */
-interface Conn {
+export interface Conn {
   /** Sends request `id` carrying `text`; each response calls `onresponse`. */
   send(id: number, text: string): void;
   onresponse: () => void;
   close(): Promise<void>;
 }
 
-interface Contender {
+export interface Contender {
   connect(): Promise<Conn>;
   close(): Promise<void>;
 }
@@ -98,8 +98,8 @@ async function rawContender(json: boolean): Promise<Contender> {
   };
 }
 
-async function oursContender(): Promise<Contender> {
-  const listener = new WebSocketListener();
+async function oursContender(maxMessageBytes?: number): Promise<Contender> {
+  const listener = new WebSocketListener(maxMessageBytes === undefined ? {} : { maxMessageBytes });
   listener.onconnection = (transport) => {
     transport.onmessage = (message) => {
       transport.send(respond(message as never)).catch((error: unknown) => {
@@ -111,7 +111,7 @@ async function oursContender(): Promise<Contender> {
   const { url } = await listener.listen();
   return {
     connect: async () => {
-      const transport = new WebSocketClientTransport(url);
+      const transport = new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes });
       const conn: Conn = {
         send: (id, text) => {
           transport.send(request(id, text)).catch((error: unknown) => {
@@ -156,7 +156,7 @@ async function sdkContender(): Promise<Contender> {
 }
 
 /** Sequential round trips; returns each one's latency in ms. */
-async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
+export async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = performance.now();
@@ -232,21 +232,22 @@ async function settle(): Promise<void> {
   }
 }
 
-function contenderFor(name: Names): Promise<Contender> {
+/** A contender's server and client factory; `maxMessageBytes` raises our transports' limit (16 MiB by default). */
+export function contenderFor(name: Names, maxMessageBytes?: number): Promise<Contender> {
   switch (name) {
     case 'raw ws + JSON':
       return rawContender(true);
     case 'raw ws (no JSON)':
       return rawContender(false);
     case 'ours':
-      return oursContender();
+      return oursContender(maxMessageBytes);
     case 'SDK v1 client':
       return sdkContender();
   }
 }
 
 export type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
-const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
+export const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
 const BASELINE: Names = 'raw ws + JSON';
 
 /** Runs `measure` for every contender in each round (order alternating) and collects figures. */
