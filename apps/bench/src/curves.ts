@@ -7,19 +7,16 @@
  * and WebSocket. Any suite can add a curve by returning rows with `x` set (the Redis suite's
  * "vs nodes" curve does): `chartsFromRows` picks up every (suite, figure) that has them.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
 import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Agent, request } from 'undici';
-import { WebSocket } from 'ws';
 import { compare, formatNumber, median, type BenchOptions, type Role, type Row } from './harness.js';
-import { roleOf } from './report.js';
+import { markdownTable, roleOf } from './report.js';
 import { compactNumber, formatBytes, renderLineChart, type Chart, type Series } from './svg.js';
 import * as httpClient from './suites/http-client.js';
+import { httpClientFor, startServer, wsClientFor } from './sessions.js';
 import type { SessionKind } from './suites/sessions-server.js';
 import * as stdio from './suites/stdio.js';
 import * as websocket from './suites/websocket.js';
@@ -159,176 +156,8 @@ async function httpSizes(options: BenchOptions): Promise<Row[]> {
 
 // -- sessions ---------------------------------------------------------------------------------
 
-const SESSION_SERVER = fileURLToPath(new URL('./suites/sessions-server.ts', import.meta.url));
 export const MEMORY_FIGURE = 'memory per idle session vs sessions';
 export const RPS_FIGURE = 'req/s vs sessions';
-const IN_FLIGHT = 32;
-const MCP_HEADERS = {
-  accept: 'application/json, text/event-stream',
-  'content-type': 'application/json',
-  'mcp-protocol-version': '2025-06-18',
-};
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
-});
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  memory(): Promise<{ heap: number; rss: number }>;
-  stop(): Promise<void>;
-}
-
-async function startServer(kind: SessionKind): Promise<Server> {
-  const child = fork(SESSION_SERVER, [kind], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`sessions-server ${kind} exited with ${code}`)));
-  });
-  return {
-    child,
-    port,
-    memory: () =>
-      new Promise((resolve) => {
-        child.once('message', resolve);
-        child.send('memory');
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill();
-      await exited;
-    },
-  };
-}
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Client side of one stack: open sessions, then drive requests across all of them. */
-interface SessionClient {
-  open(count: number): Promise<void>;
-  /** `total` requests, round-robin over the open sessions, IN_FLIGHT at once; returns req/s. */
-  load(total: number): Promise<number>;
-  close(): Promise<void>;
-}
-
-function httpClientFor(port: number, sessions: boolean): SessionClient {
-  const url = `http://127.0.0.1:${port}/mcp`;
-  const dispatcher = new Agent({ connections: IN_FLIGHT, keepAliveTimeout: 60_000 });
-  const ids: (string | undefined)[] = [];
-  let nextId = 1;
-  const post = async (headers: Record<string, string>, body: string) => {
-    const response = await request(url, { method: 'POST', dispatcher, headers, body });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
-    return response.headers['mcp-session-id'] as string | undefined;
-  };
-  return {
-    async open(count) {
-      if (!sessions) {
-        for (let i = 0; i < count; i++) ids.push(undefined);
-        return;
-      }
-      await pool(
-        Array.from({ length: count }, (_, i) => i),
-        IN_FLIGHT,
-        async () => {
-          const id = await post(MCP_HEADERS, INIT);
-          if (id === undefined) throw new Error('no mcp-session-id on initialize');
-          await post(
-            { ...MCP_HEADERS, 'mcp-session-id': id },
-            '{"jsonrpc":"2.0","method":"notifications/initialized"}',
-          );
-          ids.push(id);
-        },
-      );
-    },
-    async load(total) {
-      const start = performance.now();
-      await pool(
-        Array.from({ length: total }, (_, i) => i),
-        IN_FLIGHT,
-        async (i) => {
-          const id = ids[i % ids.length];
-          await post(
-            id === undefined ? MCP_HEADERS : { ...MCP_HEADERS, 'mcp-session-id': id },
-            `{"jsonrpc":"2.0","id":${nextId++},"method":"ping"}`,
-          );
-        },
-      );
-      return (total / (performance.now() - start)) * 1000;
-    },
-    close: () => dispatcher.close(),
-  };
-}
-
-function wsClientFor(port: number): SessionClient {
-  const sockets: WebSocket[] = [];
-  const waiting = new Map<number, () => void>();
-  let nextId = 1;
-  const connect = () =>
-    new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/mcp`, 'mcp', { perMessageDeflate: false });
-      ws.once('open', () => {
-        sockets.push(ws);
-        resolve();
-      });
-      ws.once('error', reject);
-      ws.on('message', (data: Buffer) => {
-        const id = (JSON.parse(data.toString('utf8')) as { id: number }).id;
-        waiting.get(id)?.();
-        waiting.delete(id);
-      });
-    });
-  return {
-    async open(count) {
-      await pool(
-        Array.from({ length: count }, (_, i) => i),
-        IN_FLIGHT,
-        connect,
-      );
-    },
-    async load(total) {
-      const start = performance.now();
-      await pool(
-        Array.from({ length: total }, (_, i) => i),
-        IN_FLIGHT,
-        (i) =>
-          new Promise<void>((resolve) => {
-            const id = nextId++;
-            waiting.set(id, resolve);
-            (sockets[i % sockets.length] as WebSocket).send(
-              JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } }),
-            );
-          }),
-      );
-      return (total / (performance.now() - start)) * 1000;
-    },
-    async close() {
-      for (const ws of sockets) ws.terminate();
-    },
-  };
-}
 
 const SESSION_KINDS: { suite: string; kind: SessionKind; contender: string; memory: boolean }[] = [
   { suite: 'http-server', kind: 'http-raw', contender: 'raw node:http JSON echo', memory: false },
@@ -440,37 +269,35 @@ export function chartsFromRows(rows: readonly Row[]): CurveOutput[] {
     const contenders = [...new Set(group.map((r) => r.contender))];
     const xs = [...new Set(group.map((r) => r.x as number))].sort((a, b) => a - b);
     const formatX = /size/i.test(figure) ? formatBytes : compactNumber;
-    const formatY = unit === 'B' ? formatBytes : compactNumber;
+    // Bytes are drawn in KB, so a linear axis gets round ticks.
+    const [yUnit, yScale] = unit === 'B' ? ['KB', 1 / 1024] : [unit, 1];
     const chart: Chart = {
       title: `${suite}: ${figure}`,
       xLabel: against as string,
-      yLabel: `${what as string} (${unit})`,
+      yLabel: `${what as string} (${yUnit})`,
       xLog: spread(xs) >= 100,
       yLog: spread(group.map((r) => r.value)) >= 100,
       formatX,
-      formatY,
       xTicks: xs,
       series: contenders.map((name) => ({
         name,
-        points: group.filter((r) => r.contender === name).map((r) => ({ x: r.x as number, y: r.value })),
+        points: group.filter((r) => r.contender === name).map((r) => ({ x: r.x as number, y: r.value * yScale })),
       })),
     };
     const ours = contenders.find((c) => roleOf({ contender: c }) === 'ours');
-    const header = ['', ...contenders.map((c) => (unit === 'B' ? c : `${c} (${unit})`))];
-    const lines = [
-      `| ${against as string} | ${header.slice(1).join(' | ')} |`,
-      `|${header.map(() => '---').join('|')}|`,
-    ];
-    for (const x of xs) {
-      const cells = contenders.map((c) => {
-        const row = group.find((r) => r.contender === c && r.x === x);
-        if (row === undefined) return '—';
-        const ratio = row.ratio !== undefined && c === ours ? ` (${row.ratio.toFixed(2)}x)` : '';
-        return `${unit === 'B' ? formatBytes(row.value) : formatNumber(row.value)}${ratio}`;
-      });
-      lines.push(`| ${formatX(x)} | ${cells.join(' | ')} |`);
-    }
-    out.push({ name: slug(`${suite}-${figure}`), chart, markdown: lines.join('\n') });
+    const table = markdownTable(
+      [against as string, ...contenders.map((c) => (unit === 'B' ? c : `${c} (${unit})`))],
+      xs.map((x) => [
+        formatX(x),
+        ...contenders.map((c) => {
+          const row = group.find((r) => r.contender === c && r.x === x);
+          if (row === undefined) return '—';
+          const ratio = row.ratio !== undefined && c === ours ? ` (${row.ratio.toFixed(2)}x)` : '';
+          return `${unit === 'B' ? formatBytes(row.value) : formatNumber(row.value)}${ratio}`;
+        }),
+      ]),
+    );
+    out.push({ name: slug(`${suite}-${figure}`), chart, markdown: table });
   }
   return out;
 }
@@ -509,24 +336,20 @@ export function combinedSizeChart(rows: readonly Row[]): CurveOutput | undefined
     yLog: true,
     formatX: formatBytes,
     xTicks: xs,
-    width: 860,
     height: 480,
     series,
   };
-  const lines = [
-    `| message size | ${series.map((s) => `${s.name} (ms)`).join(' | ')} |`,
-    `|---|${series.map(() => '---').join('|')}|`,
-    ...xs.map(
-      (x) =>
-        `| ${formatBytes(x)} | ${series
-          .map((s) => {
-            const p = s.points.find((q) => q.x === x);
-            return p === undefined ? '—' : formatNumber(p.y);
-          })
-          .join(' | ')} |`,
-    ),
-  ];
-  return { name: 'message-size-all', chart, markdown: lines.join('\n') };
+  const table = markdownTable(
+    ['message size', ...series.map((s) => `${s.name} (ms)`)],
+    xs.map((x) => [
+      formatBytes(x),
+      ...series.map((s) => {
+        const p = s.points.find((q) => q.x === x);
+        return p === undefined ? '—' : formatNumber(p.y);
+      }),
+    ]),
+  );
+  return { name: 'message-size-all', chart, markdown: table };
 }
 
 /**

@@ -74,8 +74,15 @@ export function toLines(rows: readonly Row[]): Line[] {
       const variant = r === undefined ? '' : short(r.contender, /^(ours|core)/i).replace(/^\((.*)\)$/, '$1');
       const vsSdk = sdks
         .map((s) => {
-          if (r?.ratio === undefined || s.ratio === undefined || s.ratio === 0) return '';
-          const x = ratio(r.ratio / s.ratio);
+          if (r === undefined) return '';
+          // Per-round ratios against the same baseline when both have one; else the medians' ratio.
+          const x =
+            r.ratio !== undefined && s.ratio !== undefined && s.ratio !== 0
+              ? ratio(r.ratio / s.ratio)
+              : s.value === 0
+                ? ''
+                : ratio(r.value / s.value);
+          if (x === '') return '';
           return sdks.length > 1 ? `${short(s.contender, /^SDK/i)} ${x}` : x;
         })
         .filter((s) => s !== '');
@@ -139,13 +146,21 @@ export function renderTable(rows: readonly Row[]): string {
 
 const escapeCell = (s: string) => s.replaceAll('|', '\\|');
 
+/** A Markdown table with padded columns, laid out as Prettier would (so generated docs pass lint). */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows].map((r) => r.map(escapeCell));
+  // Width in code points, as Prettier counts these characters (µ, ·, —, ✓ are one column each).
+  const width = (s: string) => Array.from(s).length;
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => width(r[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w + (cells[i] ?? '').length - width(cells[i] ?? ''))).join(' | ')} |`;
+  return [line(all[0] as string[]), line(widths.map((w) => '-'.repeat(w))), ...all.slice(1).map(line)].join('\n');
+}
+
 /** The same table in Markdown (with a suite column), for the README and docs/bench. */
 export function renderMarkdown(rows: readonly Row[]): string {
-  const header = ['suite', ...HEADER];
-  const out = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const l of toLines(rows)) {
-    const met = l.met === 'yes' ? '✓' : l.met === 'NO' ? '✗' : '';
-    out.push(`| ${[l.suite, ...cells(l).slice(0, -1), met].map(escapeCell).join(' | ')} |`);
-  }
-  return out.join('\n');
+  return markdownTable(
+    ['suite', ...HEADER],
+    toLines(rows).map((l) => [l.suite, ...cells(l).slice(0, -1), l.met === 'yes' ? '✓' : l.met === 'NO' ? '✗' : '']),
+  );
 }

@@ -119,7 +119,6 @@ const fixed = (n: number) => n.toFixed(1);
  * or no point that the axes can show), since an empty chart in the docs is a bug upstream.
  */
 export function renderLineChart(chart: Chart): string {
-  const width = chart.width ?? 720;
   const height = chart.height ?? 420;
   const drawable = (p: Point) =>
     Number.isFinite(p.x) && Number.isFinite(p.y) && (!chart.xLog || p.x > 0) && (!chart.yLog || p.y > 0);
@@ -127,7 +126,9 @@ export function renderLineChart(chart: Chart): string {
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) throw new Error(`chart "${chart.title}": no drawable points`);
 
-  const legendWidth = 170;
+  // Room for the longest legend entry (about 7 px per character at 12 px).
+  const legendWidth = 40 + 7 * Math.max(...series.map((s) => s.name.length));
+  const width = chart.width ?? 560 + legendWidth;
   const margin = { top: 40, right: legendWidth + 20, bottom: 56, left: 72 };
   const plot = { x0: margin.left, x1: width - margin.right, y0: height - margin.bottom, y1: margin.top };
   const xs = scale(

@@ -1,7 +1,8 @@
 /**
  * HTTP client: JSON-RPC round trips to one raw node:http JSON echo server running in a separate
  * process, for a raw undici keep-alive `request()` (the floor), our StreamableHTTPClientTransport,
- * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, same run.
+ * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, then one
+ * 1/10/50 MB message each way, same run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once, setMaxListeners } from 'node:events';
@@ -118,7 +119,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   const { url, child } = await startEcho();
   const contenders: Record<string, Contender> = {
     'raw undici keep-alive': rawUndici(url),
-    ours: await viaTransport(new StreamableHTTPClientTransport(url)),
+    ours: await viaTransport(new StreamableHTTPClientTransport(url, { maxMessageBytes: 128 * 1024 * 1024 })),
     'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
     'SDK v2': await viaTransport(quiet(new SdkV2Transport(new URL(url)))),
   };
@@ -175,6 +176,38 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
             ...(name === names[0] ? {} : { ratio: median(per(name).map((v, i) => v / (base[i] as number))) }),
           });
         }
+      }
+    }
+
+    // -- one big message each way (the echo sends the text back) ---------------------------------
+    for (const mb of options.quick ? [1] : [1, 10, 50]) {
+      const text = 'x'.repeat(mb * 1024 * 1024);
+      const big = mb >= 10;
+      const { times, ratios } = await compare(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            async () => {
+              const start = performance.now();
+              await contenders[name]!.roundTrip(nextId++, text);
+              return performance.now() - start;
+            },
+          ]),
+        ),
+        options.quick ? 1 : big ? 2 : 5,
+        options.quick || big ? 0 : 1,
+      );
+      for (const name of names) {
+        const ratio = name === names[0] ? undefined : median(ratios[name]!);
+        rows.push({
+          suite: SUITE,
+          figure: `${mb} MB message round trip`,
+          contender: name,
+          value: median(times[name]!),
+          unit: 'ms',
+          ratio,
+          ...(name === 'ours' && ratio !== undefined ? { goal: '<= 1.2', met: ratio <= 1.2 } : {}),
+        });
       }
     }
   } finally {

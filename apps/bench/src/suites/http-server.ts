@@ -14,6 +14,8 @@ import { StreamableHTTPListener } from '@mcp-transports/sse/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
+import { httpClientFor, startServer } from '../sessions.js';
+import type { SessionKind } from './sessions-server.js';
 
 const SUITE = 'http-server';
 const CONCURRENCY = 32;
@@ -137,6 +139,25 @@ function load(child: ChildProcess, target: Target, count: number): Promise<LoadR
   });
 }
 
+/**
+ * Server-side bytes per idle session (heap + external): the stack runs in a child, `n` sessions
+ * are initialized from here after one warm-up session, and the child's growth is divided by `n`.
+ */
+async function idleSessionBytes(kind: SessionKind, n: number): Promise<number> {
+  const server = await startServer(kind);
+  const client = httpClientFor(server.port, true);
+  try {
+    await client.open(1);
+    const before = await server.memory();
+    await client.open(n);
+    const after = await server.memory();
+    return (after.heap - before.heap) / n;
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
 function gc(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
@@ -229,6 +250,22 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
         met: growth <= 5,
       });
     }
+
+    // Memory per idle session: ours and the SDK v1, each with an McpServer per session, per round.
+    // Full runs only: two more server processes cost --quick a few seconds of tsx start-up.
+    const sessions = 1000;
+    const memory: Record<'ours' | 'sdk', number[]> = { ours: [], sdk: [] };
+    for (let round = 0; round < (options.quick ? 0 : 3); round++) {
+      const order = round % 2 === 0 ? (['ours', 'sdk'] as const) : (['sdk', 'ours'] as const);
+      for (const who of order)
+        memory[who].push(await idleSessionBytes(who === 'ours' ? 'http-ours' : 'http-sdk-v1', sessions));
+    }
+    const figure = `memory per idle session (${sessions.toLocaleString('en-US')} sessions, heap)`;
+    if (!options.quick)
+      rows.push(
+        { suite: SUITE, figure, contender: 'ours stateful', value: median(memory.ours), unit: 'B' },
+        { suite: SUITE, figure, contender: 'SDK v1 stateful', value: median(memory.sdk), unit: 'B' },
+      );
   } finally {
     child.kill();
     for (const target of Object.values(targets)) await target.close();

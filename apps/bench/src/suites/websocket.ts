@@ -4,8 +4,9 @@
  * the bare JSON echo server, since the SDK has no WebSocket server). Everything runs in this one
  * process, so each figure includes both ends; ratios are taken within each round.
  *
- * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1 MB messages, and memory per
- * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n).
+ * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1/10/50 MB messages, heap
+ * growth over 100k messages (leak check), and memory per idle connection (client + server
+ * objects, in a fresh child process: heap and RSS deltas / n).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -299,7 +300,7 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   const n = { rt: quick ? 200 : 3000, pipe: quick ? 2000 : 50_000, big: quick ? 2 : 20, idle: quick ? 100 : 1000 };
   const r = quick ? 2 : 7;
   const contenders = {} as Record<Names, Contender>;
-  for (const name of NAMES) contenders[name] = await contenderFor(name);
+  for (const name of NAMES) contenders[name] = await contenderFor(name, 128 * 1024 * 1024);
   const conns = {} as Record<Names, Conn>;
   for (const name of NAMES) conns[name] = await contenders[name].connect();
   const rows: Row[] = [];
@@ -314,12 +315,36 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     const pipe = await rounds(r, async (name) => ({ ms: await pipelined(conns[name], n.pipe) }));
     rows.push(...rowsFor(`${n.pipe} pipelined messages`, 'ms', 'ms', pipe, true));
 
-    const text = 'x'.repeat(1024 * 1024);
-    const big = await rounds(r, async (name) => {
-      const latencies = await roundTrips(conns[name], n.big, text);
-      return { ms: median(latencies) };
-    });
-    rows.push(...rowsFor('1 MB message round trip', 'ms', 'ms', big, true));
+    for (const mb of quick ? [1] : [1, 10, 50]) {
+      const text = 'x'.repeat(mb * 1024 * 1024);
+      // 10 and 50 MB: two round trips in each of two rounds (each costs a second or so).
+      const big = await rounds(mb === 1 ? r : 2, async (name) => {
+        const latencies = await roundTrips(conns[name], mb === 1 ? n.big : 2, text);
+        return { ms: median(latencies) };
+      });
+      rows.push(...rowsFor(`${mb} MB message round trip`, 'ms', 'ms', big, true));
+    }
+
+    // Leak check: heap (+ external) growth over many messages, after a warm-up and a full GC.
+    // Both ends live in this process, so it counts the client's and the listener's leftovers.
+    const leakCount = quick ? 2_000 : 100_000;
+    for (const name of [BASELINE, 'ours'] as const) {
+      await pipelined(conns[name], 1000);
+      await settle();
+      const before = process.memoryUsage();
+      for (let done = 0; done < leakCount; done += 5000) await pipelined(conns[name], Math.min(5000, leakCount - done));
+      await settle();
+      const after = process.memoryUsage();
+      const growth = (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / 1024;
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+      });
+    }
 
     const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
     rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, heap)`, 'heap', 'B', memory, true));
