@@ -83,7 +83,8 @@ export function toLines(rows: readonly Row[]): Line[] {
                 ? ''
                 : ratio(r.value / s.value);
           if (x === '') return '';
-          return sdks.length > 1 ? `${short(s.contender, /^SDK/i)} ${x}` : x;
+          // The version alone ("v1") labels a ratio; the SDK column has the full names.
+          return sdks.length > 1 ? `${short(s.contender, /^SDK/i).split(' ')[0] as string} ${x}` : x;
         })
         .filter((s) => s !== '');
       lines.push({

@@ -1,8 +1,10 @@
 /**
  * HTTP server: requests/s and latency under concurrent load from a separate process, for a raw
- * `node:http` JSON echo (the medium's ceiling) and a bytes echo (no JSON), our listener (stateless JSON, stateful SSE) and
- * the official SDK v1 `StreamableHTTPServerTransport` (stateful, SSE), all with the SDK v1
- * server answering `ping` — in the same run, alternating order. Then heap after many requests.
+ * `node:http` JSON echo (the medium's ceiling) and a bytes echo (no JSON), our listener (stateless
+ * JSON, stateful SSE) and the official SDK v1 `StreamableHTTPServerTransport` and v2
+ * `WebStandardStreamableHTTPServerTransport` (stateful, SSE; v2 behind a node:http ↔ fetch
+ * conversion), all with an SDK server answering `ping` — in the same run, alternating order. Then
+ * heap after many requests, and memory per idle session (full runs).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StreamableHTTPListener } from '@mcp-transports/sse/server';
+import {
+  McpServer as McpServerV2,
+  WebStandardStreamableHTTPServerTransport as SdkV2Transport,
+} from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
@@ -132,6 +138,46 @@ async function sdkStateful(): Promise<Target> {
   };
 }
 
+/**
+ * The SDK v2 server transport speaks fetch `Request`/`Response`; on node:http each request is
+ * converted both ways here, as an adapter would (that conversion is part of its cost on Node).
+ */
+async function sdkV2Stateful(): Promise<Target> {
+  const transport = new SdkV2Transport({ sessionIdGenerator: () => crypto.randomUUID() });
+  await new McpServerV2({ name: 'bench', version: '0' }).connect(transport);
+  const server = await listen((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string') headers.set(key, value);
+        else if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+      }
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const response = await transport.handleRequest(
+        new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
+          method: req.method ?? 'GET',
+          headers,
+          ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
+        }),
+      );
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body !== null) for await (const chunk of response.body) res.write(chunk);
+      res.end();
+    })();
+  });
+  const url = urlOf(server);
+  return {
+    url,
+    headers: await initialize(url),
+    close: async () => {
+      await transport.close();
+      await stop(server);
+    },
+  };
+}
+
 function load(child: ChildProcess, target: Target, count: number): Promise<LoadResult> {
   return new Promise((resolve) => {
     child.once('message', (result: LoadResult) => resolve(result));
@@ -179,6 +225,7 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
     'ours stateless JSON': await ours('stateless-json'),
     'ours stateful SSE': await ours('stateful-sse'),
     'SDK v1 stateful SSE': await sdkStateful(),
+    'SDK v2 stateful SSE': await sdkV2Stateful(),
   };
   try {
     const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};
