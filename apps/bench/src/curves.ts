@@ -7,6 +7,7 @@
  * and WebSocket. Any suite can add a curve by returning rows with `x` set (the Redis suite's
  * "vs nodes" curve does): `chartsFromRows` picks up every (suite, figure) that has them.
  */
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
@@ -150,6 +151,7 @@ async function httpSizes(options: BenchOptions): Promise<Row[]> {
   } finally {
     for (const c of Object.values(contenders)) await c.close();
     child.stdin?.end();
+    if (child.exitCode === null) await once(child, 'exit');
   }
   return rows;
 }
