@@ -4,11 +4,14 @@
  * Runs every suite side by side and prints one table: each figure for ours, the official SDK's
  * equivalent and the raw medium, with ratios computed within each round.
  *
- * `--curves DIR` measures the scaling curves instead (message size, open sessions; plus any curve
- * rows of the suites named by `--only`) and writes DIR/*.svg and DIR/curves.md.
- * `--render FILE` (with `--curves DIR`) redraws them from a saved `--json` output, measuring nothing.
+ * `--curves DIR` measures the scaling curves instead (message size, open sessions) and writes
+ * DIR/*.svg, DIR/curves.md and DIR/curves.json. With `--only`, just the named suites run (name
+ * `curves` to measure these curves too), and their curve rows (rows with `x`, e.g. the Redis suite's
+ * "vs nodes") replace the same curves in DIR/curves.json; every other saved curve is kept and redrawn.
+ * `--render FILE` (with `--curves DIR`) redraws them from a saved JSON output, measuring nothing.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchOptions, Row } from './harness.js';
@@ -56,6 +59,7 @@ console.log(
   `mcp-transports bench${options.quick ? ' (quick)' : ''} — Node ${process.version}, ${process.platform}/${process.arch}`,
 );
 for (const name of selected) {
+  if (name === 'curves' && values.curves !== undefined) continue;
   const suite = suites[name];
   if (suite === undefined) throw new Error(`unknown suite "${name}"; known: ${Object.keys(suites).join(', ')}`);
   process.stdout.write(`running ${name}…\n`);
@@ -63,10 +67,30 @@ for (const name of selected) {
 }
 let header: string | undefined;
 if (values.curves !== undefined) {
-  process.stdout.write('running curves…\n');
-  rows.push(...(await measureCurves(options)));
+  const measureAll = values.only === undefined || selected.includes('curves');
+  if (measureAll) {
+    process.stdout.write('running curves…\n');
+    rows.push(...(await measureCurves(options)));
+  }
   header = `Measured by \`pnpm bench:curves\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${process.platform}/${process.arch}, ${os.cpus().length} cores (shared with other work, so single points are noisy).`;
-  for (const file of writeCurves(values.curves, rows, header)) console.log(`wrote ${file}`);
+  // Curves measured now replace the same (suite, figure) in the saved set; the rest are kept.
+  const key = (r: Row) => `${r.suite}\u0000${r.figure}`;
+  const fresh = rows.filter((r) => r.x !== undefined);
+  const measured = new Set(fresh.map(key));
+  const savedFile = join(values.curves, 'curves.json');
+  const saved = existsSync(savedFile)
+    ? (JSON.parse(readFileSync(savedFile, 'utf8')) as { rows: Row[]; header?: string })
+    : undefined;
+  const kept = saved === undefined ? [] : saved.rows.filter((r) => !measured.has(key(r)));
+  // A partial run keeps the saved description of the machine and run; it adds a line for itself.
+  if (!measureAll && saved?.header !== undefined)
+    header =
+      fresh.length === 0
+        ? saved.header
+        : `${saved.header}\n\nCurves of ${selected.join(', ')} re-measured on ${new Date().toISOString().slice(0, 10)}.`;
+  const curveRows = [...kept, ...fresh];
+  for (const file of writeCurves(values.curves, curveRows, header)) console.log(`wrote ${file}`);
+  writeFileSync(savedFile, `${JSON.stringify({ node: process.version, header, rows: curveRows }, null, 2)}\n`);
 }
 console.log(`\n${renderTable(rows)}`);
 if (values.json !== undefined)
