@@ -24,7 +24,19 @@ export interface Row {
   /** Whether `ratio` meets `goal`. */
   met?: boolean | undefined;
   note?: string | undefined;
+  /**
+   * Which column of the unified table the row fills; inferred from `contender` when absent
+   * (`ours…`/`core…` → ours, `SDK…` → SDK, `raw…` → raw; "no JSON"/"bytes" → raw without JSON).
+   */
+  role?: Role | undefined;
+  /**
+   * A point on a scaling curve: rows of one suite and figure that carry `x` are drawn as one chart
+   * (a series per contender, `value` against `x`) by `--curves DIR`. Suites feed curves this way.
+   */
+  x?: number | undefined;
 }
+
+export type Role = 'ours' | 'sdk' | 'raw' | 'raw-bytes' | 'other';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

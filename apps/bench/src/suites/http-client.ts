@@ -1,7 +1,8 @@
 /**
  * HTTP client: JSON-RPC round trips to one raw node:http JSON echo server running in a separate
  * process, for a raw undici keep-alive `request()` (the floor), our StreamableHTTPClientTransport,
- * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, same run.
+ * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, then one
+ * 1/10/50 MB message each way, same run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once, setMaxListeners } from 'node:events';
@@ -16,7 +17,8 @@ import { compare, median, percentile, type BenchOptions, type Row } from '../har
 
 const SUITE = 'http-client';
 
-// The peer: answers every POSTed request with a small JSON-RPC result, notifications with 202.
+// The peer: answers every POSTed request with a small JSON-RPC result (echoing
+// params.arguments.text when there is one), notifications with 202.
 const ECHO_SERVER = `
 const http = require('node:http');
 const server = http.createServer((req, res) => {
@@ -25,7 +27,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (message.id === undefined) { res.writeHead(202).end(); return; }
-    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: 'ok' }] } });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { content: [{ type: 'text', text: message.params?.arguments?.text ?? 'ok' }] } });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
 });
@@ -35,7 +37,7 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
-async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
+export async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const [port] = (await once(lines, 'line')) as [string];
@@ -43,21 +45,24 @@ async function startEcho(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port.trim()}/mcp`, child };
 }
 
-interface Contender {
-  /** One request/response round trip. */
-  roundTrip: (id: number) => Promise<void>;
+export interface Contender {
+  /** One request/response round trip (`text`: a payload the echo sends back). */
+  roundTrip: (id: number, text?: string) => Promise<void>;
   close: () => Promise<void>;
 }
 
-function rawUndici(url: string): Contender {
+const params = (text: string | undefined) =>
+  text === undefined ? { name: 'echo' } : { name: 'echo', arguments: { text } };
+
+export function rawUndici(url: string): Contender {
   const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
   return {
-    roundTrip: async (id) => {
+    roundTrip: async (id, text) => {
       const response = await request(url, {
         method: 'POST',
         dispatcher,
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } }),
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) }),
       });
       const message = (await response.body.json()) as { id: number };
       if (message.id !== id) throw new Error('raw: wrong id');
@@ -67,7 +72,7 @@ function rawUndici(url: string): Contender {
 }
 
 /** Any Transport: send a request, resolve when its response arrives through onmessage. */
-async function viaTransport(transport: {
+export async function viaTransport(transport: {
   start(): Promise<void>;
   send(message: JSONRPCMessage): Promise<void>;
   close(): Promise<void>;
@@ -82,11 +87,11 @@ async function viaTransport(transport: {
   };
   await transport.start();
   return {
-    roundTrip: (id) =>
+    roundTrip: (id, text) =>
       new Promise<void>((resolve, reject) => {
         waiting.set(id, resolve);
         transport
-          .send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo' } })
+          .send({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) })
           .catch((error: unknown) => reject(error as Error));
       }),
     close: () => transport.close(),
@@ -99,7 +104,7 @@ async function viaTransport(transport: {
  * prints a MaxListenersExceededWarning per request past 1500, flooding the report. The listeners
  * (the SDK's real cost) stay; only the warning is turned off, once `start()` made the controller.
  */
-function quiet<T extends { start(): Promise<void> }>(transport: T): T {
+export function quiet<T extends { start(): Promise<void> }>(transport: T): T {
   const start = transport.start.bind(transport);
   transport.start = async () => {
     await start();
@@ -114,7 +119,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   const { url, child } = await startEcho();
   const contenders: Record<string, Contender> = {
     'raw undici keep-alive': rawUndici(url),
-    ours: await viaTransport(new StreamableHTTPClientTransport(url)),
+    ours: await viaTransport(new StreamableHTTPClientTransport(url, { maxMessageBytes: 128 * 1024 * 1024 })),
     'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
     'SDK v2': await viaTransport(quiet(new SdkV2Transport(new URL(url)))),
   };
@@ -124,9 +129,12 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   let nextId = 1;
   try {
     for (const inFlight of [1, 10]) {
-      const latencies: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      // Per contender, one array of round-trip latencies per round (the first is the warm-up).
+      const latencies: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
       const run = (name: string) => async () => {
         const contender = contenders[name]!;
+        const lat: number[] = [];
+        latencies[name]!.push(lat);
         const start = performance.now();
         let issued = 0;
         const worker = async () => {
@@ -134,7 +142,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
             issued++;
             const t0 = performance.now();
             await contender.roundTrip(nextId++);
-            latencies[name]!.push(performance.now() - t0);
+            lat.push(performance.now() - t0);
           }
         };
         await Promise.all(Array.from({ length: inFlight }, worker));
@@ -145,7 +153,6 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
       for (const name of names) {
         const perSecond = (requests / median(times[name]!)) * 1000;
         const ratio = name === names[0] ? undefined : 1 / median(ratios[name]!);
-        const lat = latencies[name]!;
         rows.push({
           suite: SUITE,
           figure,
@@ -154,7 +161,52 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
           unit: 'req/s',
           ratio,
           ...(name === 'ours' && ratio !== undefined ? { goal: '>= 0.9', met: ratio >= 0.9 } : {}),
-          note: `p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${percentile(lat, 99).toFixed(3)} ms`,
+        });
+      }
+      for (const p of [50, 99]) {
+        const per = (name: string) => latencies[name]!.slice(1).map((lat) => percentile(lat, p));
+        const base = per(names[0]!);
+        for (const name of names) {
+          rows.push({
+            suite: SUITE,
+            figure: `round trip p${p}, ${inFlight === 1 ? 'sequential' : `${inFlight} in flight`}`,
+            contender: name,
+            value: median(per(name)),
+            unit: 'ms',
+            ...(name === names[0] ? {} : { ratio: median(per(name).map((v, i) => v / (base[i] as number))) }),
+          });
+        }
+      }
+    }
+
+    // -- one big message each way (the echo sends the text back) ---------------------------------
+    for (const mb of options.quick ? [1] : [1, 10, 50]) {
+      const text = 'x'.repeat(mb * 1024 * 1024);
+      const big = mb >= 10;
+      const { times, ratios } = await compare(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            async () => {
+              const start = performance.now();
+              await contenders[name]!.roundTrip(nextId++, text);
+              return performance.now() - start;
+            },
+          ]),
+        ),
+        options.quick ? 1 : big ? 2 : 5,
+        options.quick || big ? 0 : 1,
+      );
+      for (const name of names) {
+        const ratio = name === names[0] ? undefined : median(ratios[name]!);
+        rows.push({
+          suite: SUITE,
+          figure: `${mb} MB message round trip`,
+          contender: name,
+          value: median(times[name]!),
+          unit: 'ms',
+          ratio,
+          ...(name === 'ours' && ratio !== undefined ? { goal: '<= 1.2', met: ratio <= 1.2 } : {}),
         });
       }
     }

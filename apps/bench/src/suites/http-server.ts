@@ -1,8 +1,10 @@
 /**
  * HTTP server: requests/s and latency under concurrent load from a separate process, for a raw
- * `node:http` JSON echo (the medium's ceiling), our listener (stateless JSON, stateful SSE) and
- * the official SDK v1 `StreamableHTTPServerTransport` (stateful, SSE), all with the SDK v1
- * server answering `ping` — in the same run, alternating order. Then heap after many requests.
+ * `node:http` JSON echo (the medium's ceiling) and a bytes echo (no JSON), our listener (stateless
+ * JSON, stateful SSE) and the official SDK v1 `StreamableHTTPServerTransport` and v2
+ * `WebStandardStreamableHTTPServerTransport` (stateful, SSE; v2 behind a node:http ↔ fetch
+ * conversion), all with an SDK server answering `ping` — in the same run, alternating order. Then
+ * heap after many requests, and memory per idle session (full runs).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,9 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StreamableHTTPListener } from '@mcp-transports/sse/server';
+import {
+  McpServer as McpServerV2,
+  WebStandardStreamableHTTPServerTransport as SdkV2Transport,
+} from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
+import { httpClientFor, startServer } from '../sessions.js';
+import type { SessionKind } from './sessions-server.js';
 
 const SUITE = 'http-server';
 const CONCURRENCY = 32;
@@ -87,6 +95,15 @@ async function rawEcho(): Promise<Target> {
   return { url: urlOf(server), headers: MCP_HEADERS, close: () => stop(server) };
 }
 
+/** The medium without JSON: the request's bytes straight back, no parse, no stringify. */
+async function rawBytes(): Promise<Target> {
+  const server = await listen((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    req.pipe(res);
+  });
+  return { url: urlOf(server), headers: MCP_HEADERS, close: () => stop(server) };
+}
+
 async function ours(mode: 'stateless-json' | 'stateful-sse'): Promise<Target & { listener: StreamableHTTPListener }> {
   const listener = new StreamableHTTPListener(
     mode === 'stateless-json' ? { sessionIdGenerator: undefined, enableJsonResponse: true } : {},
@@ -121,11 +138,70 @@ async function sdkStateful(): Promise<Target> {
   };
 }
 
+/**
+ * The SDK v2 server transport speaks fetch `Request`/`Response`; on node:http each request is
+ * converted both ways here, as an adapter would (that conversion is part of its cost on Node).
+ */
+async function sdkV2Stateful(): Promise<Target> {
+  const transport = new SdkV2Transport({ sessionIdGenerator: () => crypto.randomUUID() });
+  await new McpServerV2({ name: 'bench', version: '0' }).connect(transport);
+  const server = await listen((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string') headers.set(key, value);
+        else if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+      }
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const response = await transport.handleRequest(
+        new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
+          method: req.method ?? 'GET',
+          headers,
+          ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
+        }),
+      );
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body !== null) for await (const chunk of response.body) res.write(chunk);
+      res.end();
+    })();
+  });
+  const url = urlOf(server);
+  return {
+    url,
+    headers: await initialize(url),
+    close: async () => {
+      await transport.close();
+      await stop(server);
+    },
+  };
+}
+
 function load(child: ChildProcess, target: Target, count: number): Promise<LoadResult> {
   return new Promise((resolve) => {
     child.once('message', (result: LoadResult) => resolve(result));
     child.send({ url: target.url, headers: target.headers, body: PING, count, concurrency: CONCURRENCY });
   });
+}
+
+/**
+ * Server-side bytes per idle session (heap + external): the stack runs in a child, `n` sessions
+ * are initialized from here after one warm-up session, and the child's growth is divided by `n`.
+ */
+async function idleSessionBytes(kind: SessionKind, n: number): Promise<number> {
+  const server = await startServer(kind);
+  const client = httpClientFor(server.port, true);
+  try {
+    await client.open(1);
+    const before = await server.memory();
+    await client.open(n);
+    const after = await server.memory();
+    return (after.heap - before.heap) / n;
+  } finally {
+    await client.close();
+    await server.stop();
+  }
 }
 
 function gc(): void {
@@ -145,9 +221,11 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
   const rounds = Number(process.env.BENCH_HTTP_ROUNDS) || (options.quick ? 1 : 5);
   const targets: Record<string, Target> = {
     'raw node:http JSON echo': await rawEcho(),
+    'raw node:http (no JSON)': await rawBytes(),
     'ours stateless JSON': await ours('stateless-json'),
     'ours stateful SSE': await ours('stateful-sse'),
     'SDK v1 stateful SSE': await sdkStateful(),
+    'SDK v2 stateful SSE': await sdkV2Stateful(),
   };
   try {
     const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};
@@ -164,33 +242,39 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
       };
     }
     const { times, ratios } = await compare(contenders, rounds, options.quick ? 0 : 1);
+    const baseline = 'raw node:http JSON echo';
+    const skip = options.quick ? 0 : 1; // warm-up rounds recorded in `latency`
     for (const name of Object.keys(targets)) {
       const rps = (count / median(times[name]!)) * 1000;
       const l = latency[name]!;
-      const note = `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${l.errors} errors` : ''}`;
-      if (name === 'raw node:http JSON echo') {
-        rows.push({
-          suite: SUITE,
-          figure: `req/s, ${CONCURRENCY} in flight`,
-          contender: name,
-          value: rps,
-          unit: 'req/s',
-          note,
-        });
-        continue;
-      }
-      const ratio = 1 / median(ratios[name]!);
+      const isBaseline = name === baseline;
       const ourRow = name.startsWith('ours');
+      const note = l.errors > 0 ? `${l.errors} errors` : undefined;
       rows.push({
         suite: SUITE,
         figure: `req/s, ${CONCURRENCY} in flight`,
         contender: name,
         value: rps,
         unit: 'req/s',
-        ratio,
-        ...(ourRow ? { goal: '>= 0.6', met: ratio >= 0.6 } : {}),
+        ...(isBaseline ? {} : { ratio: 1 / median(ratios[name]!) }),
+        ...(ourRow ? { goal: '>= 0.6', met: 1 / median(ratios[name]!) >= 0.6 } : {}),
         note,
       });
+    }
+    // Latency under the same load, ratios within each round against the raw echo.
+    for (const key of ['p50', 'p99'] as const) {
+      for (const name of Object.keys(targets)) {
+        const samples = latency[name]![key].slice(skip);
+        const base = latency[baseline]![key].slice(skip);
+        rows.push({
+          suite: SUITE,
+          figure: `round trip ${key}, ${CONCURRENCY} in flight`,
+          contender: name,
+          value: median(samples),
+          unit: 'ms',
+          ...(name === baseline ? {} : { ratio: median(samples.map((v, i) => v / (base[i] as number))) }),
+        });
+      }
     }
 
     // Heap after many requests: a per-request leak shows up as growth proportional to the count.
@@ -213,6 +297,22 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
         met: growth <= 5,
       });
     }
+
+    // Memory per idle session: ours and the SDK v1, each with an McpServer per session, per round.
+    // Full runs only: two more server processes cost --quick a few seconds of tsx start-up.
+    const sessions = 1000;
+    const memory: Record<'ours' | 'sdk', number[]> = { ours: [], sdk: [] };
+    for (let round = 0; round < (options.quick ? 0 : 3); round++) {
+      const order = round % 2 === 0 ? (['ours', 'sdk'] as const) : (['sdk', 'ours'] as const);
+      for (const who of order)
+        memory[who].push(await idleSessionBytes(who === 'ours' ? 'http-ours' : 'http-sdk-v1', sessions));
+    }
+    const figure = `memory per idle session (${sessions.toLocaleString('en-US')} sessions, heap)`;
+    if (!options.quick)
+      rows.push(
+        { suite: SUITE, figure, contender: 'ours stateful', value: median(memory.ours), unit: 'B' },
+        { suite: SUITE, figure, contender: 'SDK v1 stateful', value: median(memory.sdk), unit: 'B' },
+      );
   } finally {
     child.kill();
     for (const target of Object.values(targets)) await target.close();

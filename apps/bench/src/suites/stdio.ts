@@ -2,11 +2,13 @@
  * stdio: our client + server transports against a raw pipe (with and without JSON per line) and
  * the official SDK's stdio transports (v1 and v2), each talking to its own echo child, all in the
  * same run. Figures: sequential round trip p50/p99, pipelined throughput (10k and 50k in flight),
- * and one 1/10/50 MB message round trip.
+ * one 1/10/50 MB message round trip, and heap growth over 100k messages (leak check).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { StdioClientTransport } from '@mcp-transports/stdio';
 import { StdioClientTransport as SdkV1ClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StdioClientTransport as SdkV2ClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -18,7 +20,7 @@ const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const LIMIT = 128 * 1024 * 1024;
 
 /** One echo connection: send a message, get every echoed message back through `onmessage`. */
-interface Peer {
+export interface Peer {
   send(message: object): void;
   onmessage: (message: { id?: number }) => void;
   close(): Promise<void>;
@@ -70,7 +72,7 @@ async function transportPeer(transport: AnyTransport): Promise<Peer> {
   return peer;
 }
 
-async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
+export async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
   const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
   const peers: Record<string, Peer> = {
     'raw pipe + JSON': rawPeer('raw-json'),
@@ -92,7 +94,7 @@ async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
   return peers;
 }
 
-function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
+export function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
   return new Promise((resolve) => {
     peer.onmessage = (m) => {
       if (m.id === message.id) resolve();
@@ -101,7 +103,24 @@ function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }):
   });
 }
 
-function request(id: number, params: object = { text: 'hello, world', n: id }) {
+/** `n` requests written at once; resolves when every echo is back. */
+function burst(peer: Peer, n: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let got = 0;
+    peer.onmessage = () => {
+      if (++got === n) resolve();
+    };
+    for (let i = 0; i < n; i++) peer.send(request(i));
+  });
+}
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  (runInNewContext('gc') as () => void)();
+}
+
+export function request(id: number, params: object = { text: 'hello, world', n: id }) {
   return { jsonrpc: '2.0', id, method: 'tools/call', params };
 }
 
@@ -219,6 +238,26 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
           name === 'ours' ? '<= 1.2' : undefined,
         );
       }
+    }
+
+    // -- leak check: this process's heap after many messages (the client end; the echo is a child) --
+    const leakCount = options.quick ? 2_000 : 100_000;
+    for (const name of ['raw pipe + JSON', 'ours']) {
+      const peer = peers[name] as Peer;
+      await burst(peer, 1000);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let done = 0; done < leakCount; done += 10_000) await burst(peer, Math.min(10_000, leakCount - done));
+      gc();
+      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+      });
     }
   } finally {
     await Promise.all(Object.values(peers).map((p) => p.close()));

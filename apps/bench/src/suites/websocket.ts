@@ -4,9 +4,10 @@
  * the bare JSON echo server, since the SDK has no WebSocket server). Everything runs in this one
  * process, so each figure includes both ends; ratios are taken within each round.
  *
- * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1 MB messages, and memory per
- * idle connection (client + server objects, in a fresh child process: heap and RSS deltas / n), and
- * for a server alone holding 10,000 idle connections (its clients bare sockets in another process).
+ * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1/10/50 MB messages, heap
+ * growth over 100k messages (leak check), memory per idle connection (client + server objects, in
+ * a fresh child process: heap and RSS deltas / n), and for a server alone holding 10,000 idle
+ * connections (its clients bare sockets in another process).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -41,14 +42,14 @@ function respond(message: { id: number; params: { arguments: { text: string } } 
 }
 
 /** One client connection of one contender. */
-interface Conn {
+export interface Conn {
   /** Sends request `id` carrying `text`; each response calls `onresponse`. */
   send(id: number, text: string): void;
   onresponse: () => void;
   close(): Promise<void>;
 }
 
-interface Contender {
+export interface Contender {
   connect(): Promise<Conn>;
   close(): Promise<void>;
 }
@@ -100,8 +101,8 @@ async function rawContender(json: boolean): Promise<Contender> {
   };
 }
 
-async function oursContender(): Promise<Contender> {
-  const listener = new WebSocketListener();
+async function oursContender(maxMessageBytes?: number): Promise<Contender> {
+  const listener = new WebSocketListener(maxMessageBytes === undefined ? {} : { maxMessageBytes });
   listener.onconnection = (transport) => {
     transport.onmessage = (message) => {
       transport.send(respond(message as never)).catch((error: unknown) => {
@@ -113,7 +114,7 @@ async function oursContender(): Promise<Contender> {
   const { url } = await listener.listen();
   return {
     connect: async () => {
-      const transport = new WebSocketClientTransport(url);
+      const transport = new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes });
       const conn: Conn = {
         send: (id, text) => {
           transport.send(request(id, text)).catch((error: unknown) => {
@@ -158,7 +159,7 @@ async function sdkContender(): Promise<Contender> {
 }
 
 /** Sequential round trips; returns each one's latency in ms. */
-async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
+export async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = performance.now();
@@ -290,21 +291,22 @@ async function settle(): Promise<void> {
   }
 }
 
-function contenderFor(name: Names): Promise<Contender> {
+/** A contender's server and client factory; `maxMessageBytes` raises our transports' limit (16 MiB by default). */
+export function contenderFor(name: Names, maxMessageBytes?: number): Promise<Contender> {
   switch (name) {
     case 'raw ws + JSON':
       return rawContender(true);
     case 'raw ws (no JSON)':
       return rawContender(false);
     case 'ours':
-      return oursContender();
+      return oursContender(maxMessageBytes);
     case 'SDK v1 client':
       return sdkContender();
   }
 }
 
 export type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
-const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
+export const NAMES: Names[] = ['raw ws + JSON', 'raw ws (no JSON)', 'ours', 'SDK v1 client'];
 const BASELINE: Names = 'raw ws + JSON';
 
 /** Runs `measure` for every contender in each round (order alternating) and collects figures. */
@@ -362,7 +364,7 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   };
   const r = quick ? 2 : 7;
   const contenders = {} as Record<Names, Contender>;
-  for (const name of NAMES) contenders[name] = await contenderFor(name);
+  for (const name of NAMES) contenders[name] = await contenderFor(name, 128 * 1024 * 1024);
   const conns = {} as Record<Names, Conn>;
   for (const name of NAMES) conns[name] = await contenders[name].connect();
   const rows: Row[] = [];
@@ -377,12 +379,36 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     const pipe = await rounds(r, async (name) => ({ ms: await pipelined(conns[name], n.pipe) }));
     rows.push(...rowsFor(`${n.pipe} pipelined messages`, 'ms', 'ms', pipe, true));
 
-    const text = 'x'.repeat(1024 * 1024);
-    const big = await rounds(r, async (name) => {
-      const latencies = await roundTrips(conns[name], n.big, text);
-      return { ms: median(latencies) };
-    });
-    rows.push(...rowsFor('1 MB message round trip', 'ms', 'ms', big, true));
+    for (const mb of quick ? [1] : [1, 10, 50]) {
+      const text = 'x'.repeat(mb * 1024 * 1024);
+      // 10 and 50 MB: two round trips in each of two rounds (each costs a second or so).
+      const big = await rounds(mb === 1 ? r : 2, async (name) => {
+        const latencies = await roundTrips(conns[name], mb === 1 ? n.big : 2, text);
+        return { ms: median(latencies) };
+      });
+      rows.push(...rowsFor(`${mb} MB message round trip`, 'ms', 'ms', big, true));
+    }
+
+    // Leak check: heap (+ external) growth over many messages, after a warm-up and a full GC.
+    // Both ends live in this process, so it counts the client's and the listener's leftovers.
+    const leakCount = quick ? 2_000 : 100_000;
+    for (const name of [BASELINE, 'ours'] as const) {
+      await pipelined(conns[name], 1000);
+      await settle();
+      const before = process.memoryUsage();
+      for (let done = 0; done < leakCount; done += 5000) await pipelined(conns[name], Math.min(5000, leakCount - done));
+      await settle();
+      const after = process.memoryUsage();
+      const growth = (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / 1024;
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+      });
+    }
 
     const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
     rows.push(...rowsFor(`memory per idle connection (${n.idle} conns, heap)`, 'heap', 'B', memory, true));
