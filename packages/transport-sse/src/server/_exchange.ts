@@ -68,8 +68,8 @@ export interface Exchange {
   readonly parsedBody: unknown;
   /** Reads the body, refusing more than `limit` bytes. */
   readBody(limit: number): Promise<BodyResult>;
-  /** Sends a complete response. */
-  respond(status: number, headers: HeaderMap, body?: string): void;
+  /** Sends a complete response; `type` is its `content-type` (saves the caller a header copy). */
+  respond(status: number, headers: HeaderMap, body?: string, type?: string): void;
   /** Starts a lazy SSE response (status 200). */
   sse(headers: HeaderMap): SseSink;
   /** Whether the request arrived on a loopback address, when the adapter knows. */
@@ -84,6 +84,11 @@ export interface Exchange {
 // Node
 
 const LOOPBACK_ADDRESS = /^(?:127\.|::1$|::ffff:127\.)/;
+
+/** `headers` plus the `content-length` of `body` (a new object: header maps are shared). */
+function withLength(headers: HeaderMap, body: string | undefined): HeaderMap {
+  return { ...headers, 'content-length': body === undefined ? '0' : String(Buffer.byteLength(body)) };
+}
 
 export class NodeExchange implements Exchange {
   readonly method: string;
@@ -153,12 +158,15 @@ export class NodeExchange implements Exchange {
     });
   }
 
-  respond(status: number, headers: HeaderMap, body?: string): void {
+  respond(status: number, headers: HeaderMap, body?: string, type?: string): void {
     const res = this.#res;
     if (res.headersSent || res.writableEnded) return;
     // A known length: one plain write instead of chunked framing (a writev of four buffers).
-    res.setHeader('content-length', body === undefined ? 0 : Buffer.byteLength(body));
-    res.writeHead(status, headers);
+    // Passed in writeHead's object, not with setHeader: one setHeader call moves writeHead onto
+    // its slow path, which re-validates and copies every header through setHeader.
+    const all = withLength(headers, body);
+    if (type !== undefined) all['content-type'] = type;
+    res.writeHead(status, all);
     res.end(body);
   }
 
@@ -168,7 +176,8 @@ export class NodeExchange implements Exchange {
 
   onGone(callback: () => void): void {
     const res = this.#res;
-    res.once('close', () => {
+    // `on`, not `once`: 'close' fires once per response, and `once` wraps every listener.
+    res.on('close', () => {
       if (!res.writableFinished) callback();
     });
   }
@@ -198,6 +207,20 @@ export class NodeExchange implements Exchange {
   }
 }
 
+/** Sinks opened this turn of the event loop; one `setImmediate` flushes them all. */
+let unflushed: NodeSseSink[] = [];
+
+function flushSoon(sink: NodeSseSink): void {
+  if (unflushed.length === 0) setImmediate(flushUnflushed);
+  unflushed.push(sink);
+}
+
+function flushUnflushed(): void {
+  const sinks = unflushed;
+  unflushed = [];
+  for (const sink of sinks) sink.flush();
+}
+
 class NodeSseSink implements SseSink {
   onabort: (() => void) | undefined;
   #closed = false;
@@ -210,7 +233,7 @@ class NodeSseSink implements SseSink {
     this.#req = req;
     this.#res = res;
     this.#headers = headers;
-    res.once('close', () => {
+    res.on('close', () => {
       if (this.#closed) return;
       this.#closed = true;
       this.onabort?.();
@@ -218,7 +241,7 @@ class NodeSseSink implements SseSink {
     // Headers wait for the first event, but no longer than this turn of the event loop: a fast
     // handler's whole answer goes out in one write, and a slow one's client still sees the
     // stream open at once (a client whose send() awaits the headers must not wait on the handler).
-    setImmediate(() => this.flush());
+    flushSoon(this);
   }
 
   get closed(): boolean {
@@ -253,8 +276,7 @@ class NodeSseSink implements SseSink {
       // The whole stream is known (typically one event, the response): send it with a length,
       // headers and body in one write.
       this.#headersSent = true;
-      this.#res.setHeader('content-length', text === undefined ? 0 : Buffer.byteLength(text));
-      this.#res.writeHead(200, this.#headers);
+      this.#res.writeHead(200, withLength(this.#headers, text));
       this.#res.end(text);
       return;
     }
@@ -338,8 +360,13 @@ export class FetchExchange implements Exchange {
     this.#resolve(response);
   }
 
-  respond(status: number, headers: HeaderMap, body?: string): void {
-    this.answer(new Response(body ?? null, { status, headers }));
+  respond(status: number, headers: HeaderMap, body?: string, type?: string): void {
+    this.answer(
+      new Response(body ?? null, {
+        status,
+        headers: type === undefined ? headers : { ...headers, 'content-type': type },
+      }),
+    );
   }
 
   sse(headers: HeaderMap): SseSink {

@@ -143,7 +143,7 @@ export class PerRequestServerTransport implements Transport {
       const sink = this.#sink;
       if (sink === undefined) {
         const status = 'error' in message ? statusOfEarlyError(message.error.code, this.#inDispatch) : 200;
-        this.#init.ex.respond(status, { ...this.#init.headers, 'content-type': 'application/json' }, data);
+        this.#init.ex.respond(status, this.#init.headers, data, 'application/json');
       } else {
         this.#init.sinks.delete(sink);
         sink.end(sseData(data));
@@ -217,7 +217,7 @@ export class PerRequestServerTransport implements Transport {
         error: { code: INTERNAL_ERROR, message: `${TAG} the server closed the exchange without answering the request` },
       });
       if (sink === undefined) {
-        this.#init.ex.respond(500, { ...this.#init.headers, 'content-type': 'application/json' }, body);
+        this.#init.ex.respond(500, this.#init.headers, body, 'application/json');
       } else {
         sink.end(sseData(body));
       }

@@ -6,7 +6,6 @@
  * stream, and never broadcasts (SH-32).
  */
 import {
-  encodeMessage,
   MemoryEventStore,
   toError,
   TransportError,
@@ -49,8 +48,10 @@ interface PostStream {
   /** Stream id in the event store ('' without one). */
   readonly id: string;
   sink: SseSink | undefined;
-  /** JSON mode: answers the POST. */
-  json: ((status: number, body: string) => void) | undefined;
+  /** JSON mode: the POST to answer, until answered. */
+  json: Exchange | undefined;
+  /** JSON mode: the response headers. */
+  readonly headers: HeaderMap;
   /** Requests of this POST still waiting for their response. */
   pending: number;
   readonly batch: boolean;
@@ -147,9 +148,13 @@ export class StreamableHTTPServerTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const data = this.#life.encode(message, this.#init.maxMessageBytes);
-    if (typeof data !== 'string') return Promise.reject(data);
     const response = isResponse(message);
+    // Stateless shared mode: a response goes out under the id its client used; encoded once, so.
+    const wireId =
+      response && this.#init.rewriteIds ? this.#requests.get((message as { id: RequestId }).id)?.wireId : undefined;
+    const outgoing = wireId === undefined ? message : ({ ...message, id: wireId } as JSONRPCMessage);
+    const data = this.#life.encode(outgoing, this.#init.maxMessageBytes);
+    if (typeof data !== 'string') return Promise.reject(data);
     let key: RequestId | undefined;
     if (response) {
       key = (message as { id?: RequestId }).id;
@@ -212,17 +217,17 @@ export class StreamableHTTPServerTransport implements Transport {
       this.#emitGet(message, data, eventId);
       return;
     }
-    let out = data;
+    const out = data;
     if (response) {
       this.#requests.delete(key as RequestId);
-      if (pending.wireId !== key) out = encodeMessage({ ...message, id: pending.wireId });
       stream.pending--;
       if (this.#init.closeWhenDone && this.#requests.size === 0) queueMicrotask(() => void this.close());
     }
     if (stream.json !== undefined) {
       if (stream.batch) (stream.responses ??= []).push(out);
       if (stream.pending === 0) {
-        stream.json(200, stream.batch ? `[${(stream.responses ?? []).join(',')}]` : out);
+        const body = stream.batch ? `[${(stream.responses ?? []).join(',')}]` : out;
+        stream.json.respond(200, stream.headers, body, 'application/json');
         stream.json = undefined;
       }
       return;
@@ -312,9 +317,8 @@ export class StreamableHTTPServerTransport implements Transport {
     const stream: PostStream = {
       id: store === undefined || json ? '' : `${this.#prefix}${++this.#streamSeq}`,
       sink: undefined,
-      json: json
-        ? (status, body) => ex.respond(status, { ...headers, 'content-type': 'application/json' }, body)
-        : undefined,
+      json: json ? ex : undefined,
+      headers,
       pending: requests,
       batch,
       responses: undefined,
@@ -509,7 +513,8 @@ export class StreamableHTTPServerTransport implements Transport {
       if (seen.has(stream)) continue;
       seen.add(stream);
       if (stream.json !== undefined) {
-        stream.json(404, `{"jsonrpc":"2.0","error":{"code":${SESSION_NOT_FOUND},"message":"${TAG} session ended"}}`);
+        const body = `{"jsonrpc":"2.0","error":{"code":${SESSION_NOT_FOUND},"message":"${TAG} session ended"}}`;
+        stream.json.respond(404, stream.headers, body, 'application/json');
         stream.json = undefined;
       }
       if (stream.sink !== undefined) {
