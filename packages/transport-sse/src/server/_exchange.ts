@@ -131,30 +131,29 @@ export class NodeExchange implements Exchange {
       const chunks: Buffer[] = [];
       let size = 0;
       let done = false;
-      const finish = (result: BodyResult) => {
+      // Three listeners that stay until the request is gone (no off() calls), each a no-op once
+      // the body is settled; the 'error' one also keeps a late socket error from going unhandled.
+      req.on('data', (chunk: Buffer) => {
         if (done) return;
-        done = true;
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-        resolve(result);
-      };
-      const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > limit) {
-          finish({ ok: false, reason: 'too-large' });
+          done = true;
+          resolve({ ok: false, reason: 'too-large' });
           discardRest(req);
           return;
         }
         chunks.push(chunk);
-      };
-      const onEnd = () => {
-        finish({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
-      };
-      const onError = () => finish({ ok: false, reason: 'aborted' });
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
+      });
+      req.on('end', () => {
+        if (done) return;
+        done = true;
+        resolve({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
+      });
+      req.on('error', () => {
+        if (done) return;
+        done = true;
+        resolve({ ok: false, reason: 'aborted' });
+      });
     });
   }
 
