@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface HostPort {
   readonly host: string;
@@ -8,7 +8,7 @@ export interface HostPort {
 export interface RedisTarget {
   /** `redis://` or `rediss://` URL of the Redis server, without the fragment. */
   readonly url: string;
-  /** The MCP endpoint name on that Redis (the URL fragment; default `demo`). */
+  /** The MCP endpoint name on that Redis (the URL fragment; default `demo` here, `bridge` in mcp-bridge). */
   readonly endpoint: string;
 }
 
@@ -43,25 +43,29 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseServerArgs(argv: readonly string[]): ServerArgs {
-  let values;
+/** `node:util`'s `parseArgs`, with its errors (unknown flag, missing value, ...) as {@link UsageError}. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        stdio: { type: 'boolean', default: false },
-        http: { type: 'string' },
-        ws: { type: 'string' },
-        redis: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+export function parseServerArgs(argv: readonly string[]): ServerArgs {
+  const { values } = parseFlags({
+    args: [...argv],
+    options: {
+      stdio: { type: 'boolean', default: false },
+      http: { type: 'string' },
+      ws: { type: 'string' },
+      redis: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const args: ServerArgs = {
     stdio: values.stdio,
     help: values.help,
@@ -90,7 +94,8 @@ export function parseHostPort(flag: string, value: string): HostPort {
   return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
 }
 
-export function parseRedisTarget(value: string): RedisTarget {
+/** `redis(s)://HOST:PORT[#endpoint]`; the endpoint defaults to `defaultEndpoint`. */
+export function parseRedisTarget(value: string, defaultEndpoint = 'demo'): RedisTarget {
   let url: URL;
   try {
     url = new URL(value);
@@ -100,7 +105,7 @@ export function parseRedisTarget(value: string): RedisTarget {
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
   }
-  const endpoint = decodeURIComponent(url.hash.slice(1)) || 'demo';
+  const endpoint = decodeURIComponent(url.hash.slice(1)) || defaultEndpoint;
   url.hash = '';
   return { url: url.href, endpoint };
 }
