@@ -1,3 +1,3 @@
-import { appConfig } from '../tsdown.app.js';
+import { appConfig } from '../../tsdown.apps.js';
 
 export default appConfig();
