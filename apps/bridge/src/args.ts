@@ -1,7 +1,8 @@
 import { parseTarget, TargetError, type Target } from '@mcp-transports/demo-client';
 import {
+  MEDIA_OPTIONS,
   parseFlags,
-  parseHostPort,
+  parseMedia,
   parseRedisTarget,
   UsageError,
   type HostPort,
@@ -65,10 +66,7 @@ export function parseBridgeArgs(argv: readonly string[]): BridgeArgs {
   const { values, positionals } = parseFlags({
     args: [...argv],
     options: {
-      stdio: { type: 'boolean', default: false },
-      http: { type: 'string' },
-      ws: { type: 'string' },
-      redis: { type: 'string' },
+      ...MEDIA_OPTIONS,
       env: { type: 'string', multiple: true, default: [] },
       cwd: { type: 'string' },
       header: { type: 'string', multiple: true, default: [] },
@@ -83,14 +81,11 @@ export function parseBridgeArgs(argv: readonly string[]): BridgeArgs {
   const upstream = parseUpstream(positionals);
   const args: BridgeArgs = {
     upstream,
-    stdio: values.stdio,
     help: false,
     env: parseEnv(values.env),
     headers: parseHeaders(values.header),
     ...(values.cwd !== undefined && { cwd: values.cwd }),
-    ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
-    ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
-    ...(values.redis !== undefined && { redis: parseRedisEndpoint(values.redis) }),
+    ...parseMedia(values, 'bridge'),
   };
   if (!args.stdio && !args.http && !args.ws && !args.redis) {
     throw new UsageError('choose at least one downstream transport: --stdio, --http, --ws or --redis');

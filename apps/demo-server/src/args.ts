@@ -12,11 +12,7 @@ export interface RedisTarget {
   readonly endpoint: string;
 }
 
-export interface ServerArgs {
-  readonly stdio: boolean;
-  readonly http?: HostPort;
-  readonly ws?: HostPort;
-  readonly redis?: RedisTarget;
+export interface ServerArgs extends Media {
   /**
    * `--allow-origin` (repeatable): browser origins allowed to call the HTTP and WebSocket endpoints.
    * Absent: CORS off and only loopback origins pass the Origin check (the packages' defaults).
@@ -52,14 +48,40 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
   }
 }
 
+/** The flags that choose the media to serve on; mcp-bridge has the same ones for its downstream side. */
+export const MEDIA_OPTIONS = {
+  stdio: { type: 'boolean', default: false },
+  http: { type: 'string' },
+  ws: { type: 'string' },
+  redis: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The media chosen by `--stdio`, `--http HOST:PORT`, `--ws HOST:PORT` and `--redis URL[#endpoint]`. */
+export interface Media {
+  readonly stdio: boolean;
+  readonly http?: HostPort;
+  readonly ws?: HostPort;
+  readonly redis?: RedisTarget;
+}
+
+/** Parses the {@link MEDIA_OPTIONS} values; a Redis URL without `#endpoint` gets `defaultEndpoint`. */
+export function parseMedia(
+  values: { readonly stdio: boolean; readonly http?: string; readonly ws?: string; readonly redis?: string },
+  defaultEndpoint: string,
+): Media {
+  return {
+    stdio: values.stdio,
+    ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
+    ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
+    ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis, defaultEndpoint) }),
+  };
+}
+
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
   const { values } = parseFlags({
     args: [...argv],
     options: {
-      stdio: { type: 'boolean', default: false },
-      http: { type: 'string' },
-      ws: { type: 'string' },
-      redis: { type: 'string' },
+      ...MEDIA_OPTIONS,
       'allow-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -67,11 +89,8 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     allowPositionals: false,
   });
   const args: ServerArgs = {
-    stdio: values.stdio,
     help: values.help,
-    ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
-    ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
-    ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis) }),
+    ...parseMedia(values, 'demo'),
     ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'].map(parseOrigin) }),
   };
   if (!args.help && !args.stdio && !args.http && !args.ws && !args.redis) {
