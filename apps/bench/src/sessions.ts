@@ -7,21 +7,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { WebSocket } from 'ws';
+import { INIT, INITIALIZED, MCP_HEADERS } from './mcp-http.js';
 import type { SessionKind } from './suites/sessions-server.js';
 
 const SESSION_SERVER = fileURLToPath(new URL('./suites/sessions-server.ts', import.meta.url));
 const IN_FLIGHT = 32;
-const MCP_HEADERS = {
-  accept: 'application/json, text/event-stream',
-  'content-type': 'application/json',
-  'mcp-protocol-version': '2025-06-18',
-};
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
-});
 
 export interface Server {
   child: ChildProcess;
@@ -103,10 +93,7 @@ export function httpClientFor(port: number, sessions: boolean): SessionClient {
         async () => {
           const id = await post(MCP_HEADERS, INIT);
           if (id === undefined) throw new Error('no mcp-session-id on initialize');
-          await post(
-            { ...MCP_HEADERS, 'mcp-session-id': id },
-            '{"jsonrpc":"2.0","method":"notifications/initialized"}',
-          );
+          await post({ ...MCP_HEADERS, 'mcp-session-id': id }, INITIALIZED);
           ids.push(id);
         },
       );

@@ -1,16 +1,19 @@
 import { parseTarget, TargetError, type Target } from '@mcp-transports/demo-client';
-import { parseHostPort, UsageError, type HostPort } from '@mcp-transports/demo-server';
-import { parseArgs } from 'node:util';
+import {
+  MEDIA_OPTIONS,
+  parseFlags,
+  parseMedia,
+  parseRedisTarget,
+  UsageError,
+  type HostPort,
+  type RedisTarget,
+} from '@mcp-transports/demo-server';
 
 export { UsageError };
 export type { HostPort, Target };
 
-export interface RedisEndpoint {
-  /** `redis://` or `rediss://` URL of the Redis server, without the fragment. */
-  readonly url: string;
-  /** The MCP endpoint name on that Redis (the URL fragment; default `bridge`). */
-  readonly endpoint: string;
-}
+/** A Redis URL and the MCP endpoint on it (the URL fragment; default `bridge`). */
+export type RedisEndpoint = RedisTarget;
 
 export interface BridgeArgs {
   /** The server being bridged: a command (stdio), an http(s)/ws(s) URL or a Redis endpoint. */
@@ -60,41 +63,29 @@ Exit status: 0 clean shutdown, 1 the upstream failed (--stdio alone) or a listen
 2 usage error.`;
 
 export function parseBridgeArgs(argv: readonly string[]): BridgeArgs {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      options: {
-        stdio: { type: 'boolean', default: false },
-        http: { type: 'string' },
-        ws: { type: 'string' },
-        redis: { type: 'string' },
-        env: { type: 'string', multiple: true, default: [] },
-        cwd: { type: 'string' },
-        header: { type: 'string', multiple: true, default: [] },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values, positionals } = parseFlags({
+    args: [...argv],
+    options: {
+      ...MEDIA_OPTIONS,
+      env: { type: 'string', multiple: true, default: [] },
+      cwd: { type: 'string' },
+      header: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
   if (values.help) {
     return { upstream: { kind: 'stdio', command: '', args: [] }, stdio: false, env: {}, headers: {}, help: true };
   }
   const upstream = parseUpstream(positionals);
   const args: BridgeArgs = {
     upstream,
-    stdio: values.stdio,
     help: false,
     env: parseEnv(values.env),
     headers: parseHeaders(values.header),
     ...(values.cwd !== undefined && { cwd: values.cwd }),
-    ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
-    ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
-    ...(values.redis !== undefined && { redis: parseRedisEndpoint(values.redis) }),
+    ...parseMedia(values, 'bridge'),
   };
   if (!args.stdio && !args.http && !args.ws && !args.redis) {
     throw new UsageError('choose at least one downstream transport: --stdio, --http, --ws or --redis');
@@ -132,18 +123,7 @@ export function parseUpstream(positionals: readonly string[]): Target {
 }
 
 export function parseRedisEndpoint(value: string): RedisEndpoint {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
-  }
-  const endpoint = decodeURIComponent(url.hash.slice(1)) || 'bridge';
-  url.hash = '';
-  return { url: url.href, endpoint };
+  return parseRedisTarget(value, 'bridge');
 }
 
 function parseEnv(pairs: readonly string[]): Record<string, string> {

@@ -2,7 +2,8 @@
  * The bridge CLI as a function (the bin in cli.ts only adds `process.exit`), so its error paths can
  * be tested in-process.
  */
-import { parseBridgeArgs, USAGE, UsageError, type BridgeArgs } from './args.js';
+import { announceReady, parseOrUsage, untilSignal, type CliStderr } from '@mcp-transports/demo-server';
+import { parseBridgeArgs, USAGE } from './args.js';
 import { serveHttp, serveRedis, serveStdio, serveWs, type Downstream } from './downstream.js';
 import type { Relay } from './relay.js';
 import { Sessions } from './sessions.js';
@@ -10,26 +11,15 @@ import { upstreamFactory } from './upstream.js';
 
 export interface BridgeCliOptions {
   /** Where announcements and errors go (default `process.stderr`; stdout belongs to the stdio wire). */
-  stderr?: { write(text: string): unknown };
+  stderr?: CliStderr;
 }
 
 /** Runs `mcp-bridge`; resolves with the exit status once every session and upstream is closed. */
 export async function runBridgeCli(argv: readonly string[], options: BridgeCliOptions = {}): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const log = (line: string): void => void stderr.write(`[mcp-bridge] ${line}\n`);
-  let args: BridgeArgs;
-  try {
-    args = parseBridgeArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    log(error.message);
-    stderr.write(`\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    stderr.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseOrUsage(() => parseBridgeArgs(argv), USAGE, stderr, log);
+  if (typeof args === 'number') return args;
 
   const sessions = new Sessions(
     upstreamFactory(args.upstream, {
@@ -60,16 +50,10 @@ export async function runBridgeCli(argv: readonly string[], options: BridgeCliOp
     log(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  for (const { endpoints } of served) for (const { medium, url } of endpoints) log(`listening ${medium} ${url}`);
-  log('ready');
+  announceReady(served, log);
 
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  let onSignal!: (signal: string) => void;
-  const signalled = new Promise<string>((resolve) => (onSignal = resolve));
-  for (const signal of signals) process.once(signal, onSignal);
   // Stops on a signal, or when the stdio session ends (stdin closed, or its upstream died).
-  const reason = await Promise.race([signalled, ...(stdio ? [stdio.closed.then(() => 'stdio')] : [])]);
-  for (const signal of signals) process.off(signal, onSignal);
+  const reason = await untilSignal(stdio ? [stdio.closed.then(() => 'stdio')] : []);
   if (reason !== 'stdio') log(`${reason}: closing every session`);
   await closeAll();
   if (stdio?.failure !== undefined) {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface HostPort {
   readonly host: string;
@@ -8,15 +8,11 @@ export interface HostPort {
 export interface RedisTarget {
   /** `redis://` or `rediss://` URL of the Redis server, without the fragment. */
   readonly url: string;
-  /** The MCP endpoint name on that Redis (the URL fragment; default `demo`). */
+  /** The MCP endpoint name on that Redis (the URL fragment; default `demo` here, `bridge` in mcp-bridge). */
   readonly endpoint: string;
 }
 
-export interface ServerArgs {
-  readonly stdio: boolean;
-  readonly http?: HostPort;
-  readonly ws?: HostPort;
-  readonly redis?: RedisTarget;
+export interface ServerArgs extends Media {
   /**
    * `--allow-origin` (repeatable): browser origins allowed to call the HTTP and WebSocket endpoints.
    * Absent: CORS off and only loopback origins pass the Origin check (the packages' defaults).
@@ -43,31 +39,58 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseServerArgs(argv: readonly string[]): ServerArgs {
-  let values;
+/** `node:util`'s `parseArgs`, with its errors (unknown flag, missing value, ...) as {@link UsageError}. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        stdio: { type: 'boolean', default: false },
-        http: { type: 'string' },
-        ws: { type: 'string' },
-        redis: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const args: ServerArgs = {
+}
+
+/** The flags that choose the media to serve on; mcp-bridge has the same ones for its downstream side. */
+export const MEDIA_OPTIONS = {
+  stdio: { type: 'boolean', default: false },
+  http: { type: 'string' },
+  ws: { type: 'string' },
+  redis: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The media chosen by `--stdio`, `--http HOST:PORT`, `--ws HOST:PORT` and `--redis URL[#endpoint]`. */
+export interface Media {
+  readonly stdio: boolean;
+  readonly http?: HostPort;
+  readonly ws?: HostPort;
+  readonly redis?: RedisTarget;
+}
+
+/** Parses the {@link MEDIA_OPTIONS} values; a Redis URL without `#endpoint` gets `defaultEndpoint`. */
+export function parseMedia(
+  values: { readonly stdio: boolean; readonly http?: string; readonly ws?: string; readonly redis?: string },
+  defaultEndpoint: string,
+): Media {
+  return {
     stdio: values.stdio,
-    help: values.help,
     ...(values.http !== undefined && { http: parseHostPort('--http', values.http) }),
     ...(values.ws !== undefined && { ws: parseHostPort('--ws', values.ws) }),
-    ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis) }),
+    ...(values.redis !== undefined && { redis: parseRedisTarget(values.redis, defaultEndpoint) }),
+  };
+}
+
+export function parseServerArgs(argv: readonly string[]): ServerArgs {
+  const { values } = parseFlags({
+    args: [...argv],
+    options: {
+      ...MEDIA_OPTIONS,
+      'allow-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const args: ServerArgs = {
+    help: values.help,
+    ...parseMedia(values, 'demo'),
     ...(values['allow-origin'] !== undefined && { allowedOrigins: values['allow-origin'].map(parseOrigin) }),
   };
   if (!args.help && !args.stdio && !args.http && !args.ws && !args.redis) {
@@ -90,7 +113,8 @@ export function parseHostPort(flag: string, value: string): HostPort {
   return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
 }
 
-export function parseRedisTarget(value: string): RedisTarget {
+/** `redis(s)://HOST:PORT[#endpoint]`; the endpoint defaults to `defaultEndpoint`. */
+export function parseRedisTarget(value: string, defaultEndpoint = 'demo'): RedisTarget {
   let url: URL;
   try {
     url = new URL(value);
@@ -100,7 +124,7 @@ export function parseRedisTarget(value: string): RedisTarget {
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new UsageError(`--redis expects a redis:// or rediss:// URL, got "${value}"`);
   }
-  const endpoint = decodeURIComponent(url.hash.slice(1)) || 'demo';
+  const endpoint = decodeURIComponent(url.hash.slice(1)) || defaultEndpoint;
   url.hash = '';
   return { url: url.href, endpoint };
 }

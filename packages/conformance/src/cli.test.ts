@@ -1,13 +1,12 @@
 // The CLI as a user runs it: a real child process, real files, real exit codes. Each spawn costs
 // seconds on a busy machine, so each run below checks several things at once.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from './fixtures/run-cli.js';
 
 const here = import.meta.dirname;
-const cli = join(here, 'cli.ts');
 const fixture = (name: string): string => join(here, 'fixtures', name);
 let dir: string;
 
@@ -17,20 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', cli, ...args],
-      { cwd: join(here, '..'), timeout: 90_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('mcp-transports-conformance contract', () => {
   it('passes the in-memory pair: table, JSON and JUnit reports, exit 0', async () => {

@@ -2,11 +2,11 @@
 // rule fails its check with a message naming what went wrong, through the API and through the CLI
 // (a real child process, as a user runs it). The passing run against a real SDK v2 server lives in
 // packages/transport-stdio (src/wire26.test.ts).
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from './fixtures/run-cli.js';
 import type { CheckResult } from './index.js';
 import { runWireChecks, STDIO26_CHECKS } from './node.js';
 import type { Stdio26Target } from './node.js';
@@ -121,20 +121,6 @@ describe('mcp-transports-conformance stdio26 (the CLI, as a child process)', () 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', join(here, 'cli.ts'), ...args],
-        { cwd: join(here, '..'), timeout: 90_000 },
-        (error, stdout, stderr) => {
-          const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
 
   it('[M26-5, M26-7, M26-8] names the failures, keeps listed gaps as expected, writes JSON; exits 1', async () => {
     const expected = join(dir, 'expected.json');

@@ -1,6 +1,5 @@
 // Shared by the release checks: running commands, packing workspace packages the way a release does
 // (`pnpm pack` applies publishConfig and rewrites workspace ranges), and reading README examples.
-// The approach is the one of packages/conformance/src/install.test.ts.
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';

@@ -8,6 +8,7 @@
  * `{ elapsedMs, p50, p99, errors }`.
  */
 import { Agent, request } from 'node:http';
+import type { LoadResult } from '../mcp-http.js';
 
 interface Job {
   url: string;
@@ -20,7 +21,7 @@ interface Job {
 
 let nextId = 1;
 
-async function run(job: Job): Promise<{ elapsedMs: number; p50: number; p99: number; errors: number }> {
+async function run(job: Job): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
   const url = new URL(job.url);
   const latencies: number[] = [];

@@ -20,31 +20,12 @@ import {
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
+import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 import { httpClientFor, startServer } from '../sessions.js';
 import type { SessionKind } from './sessions-server.js';
 
 const SUITE = 'http-server';
 const CONCURRENCY = 32;
-const PING = '{"jsonrpc":"2.0","id":__ID__,"method":"ping"}';
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
-});
-const MCP_HEADERS = {
-  accept: 'application/json, text/event-stream',
-  'content-type': 'application/json',
-  'mcp-protocol-version': '2025-06-18',
-};
-
-interface LoadResult {
-  elapsedMs: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
 interface Target {
   url: string;
   headers: Record<string, string>;
@@ -67,19 +48,6 @@ function urlOf(server: Server): string {
 async function stop(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-}
-
-async function initialize(url: string): Promise<Record<string, string>> {
-  const response = await fetch(url, { method: 'POST', headers: MCP_HEADERS, body: INIT });
-  await response.text();
-  const sessionId = response.headers.get('mcp-session-id');
-  if (sessionId === null) throw new Error(`no session id from ${url}`);
-  await fetch(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, 'mcp-session-id': sessionId },
-    body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
-  }).then((r) => r.text());
-  return { ...MCP_HEADERS, 'mcp-session-id': sessionId };
 }
 
 async function rawEcho(): Promise<Target> {
@@ -111,7 +79,7 @@ async function ours(mode: 'stateless-json' | 'stateful-sse'): Promise<Target & {
   listener.onconnection = (transport) => void sdkServer().connect(transport);
   const server = await listen((req, res) => void listener.handleNode(req, res));
   const url = urlOf(server);
-  const headers = mode === 'stateless-json' ? MCP_HEADERS : await initialize(url);
+  const headers = mode === 'stateless-json' ? MCP_HEADERS : await initializeSession(url);
   return {
     url,
     headers,
@@ -130,7 +98,7 @@ async function sdkStateful(): Promise<Target> {
   const url = urlOf(server);
   return {
     url,
-    headers: await initialize(url),
+    headers: await initializeSession(url),
     close: async () => {
       await transport.close();
       await stop(server);
@@ -170,7 +138,7 @@ async function sdkV2Stateful(): Promise<Target> {
   const url = urlOf(server);
   return {
     url,
-    headers: await initialize(url),
+    headers: await initializeSession(url),
     close: async () => {
       await transport.close();
       await stop(server);

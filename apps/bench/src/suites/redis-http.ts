@@ -10,29 +10,11 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
+import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 
 const SUITE = 'redis';
 const CONCURRENCY = 32;
 const SESSIONS = 8;
-const PING = '{"jsonrpc":"2.0","id":__ID__,"method":"ping"}';
-const MCP_HEADERS = {
-  accept: 'application/json, text/event-stream',
-  'content-type': 'application/json',
-  'mcp-protocol-version': '2025-06-18',
-};
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
-});
-
-interface LoadResult {
-  elapsedMs: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
 
 async function startNode(redisUrl: string): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(
@@ -83,18 +65,6 @@ async function startProxy(ports: readonly number[]): Promise<{ url: string; clos
   };
 }
 
-async function initialize(url: string): Promise<Record<string, string>> {
-  const response = await fetch(url, { method: 'POST', headers: MCP_HEADERS, body: INIT });
-  await response.text();
-  const sessionId = response.headers.get('mcp-session-id');
-  if (sessionId === null) throw new Error(`no session id from ${url}`);
-  const headers = { ...MCP_HEADERS, 'mcp-session-id': sessionId };
-  await fetch(url, { method: 'POST', headers, body: '{"jsonrpc":"2.0","method":"notifications/initialized"}' }).then(
-    (r) => r.text(),
-  );
-  return headers;
-}
-
 /** Requests/s of the scaled setup with 1, 2 and 3 nodes, measured side by side. */
 export async function scaledHttpRows(redisUrl: string, options: BenchOptions): Promise<Row[]> {
   const count = Number(process.env.BENCH_HTTP_REQUESTS) || (options.quick ? 300 : 5000);
@@ -111,7 +81,7 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
       const proxy = await startProxy(nodes.slice(0, n).map((node) => node.port));
       proxies.push(proxy);
       const sessions: Record<string, string>[] = [];
-      for (let i = 0; i < SESSIONS; i++) sessions.push(await initialize(proxy.url));
+      for (let i = 0; i < SESSIONS; i++) sessions.push(await initializeSession(proxy.url));
       setups[`${n} node${n === 1 ? '' : 's'}`] = { url: proxy.url, sessions };
     }
     const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};

@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { nodeListener } from './node-web.js';
 
 export interface SdkV2HandlerPeer {
   url: string;
@@ -65,49 +66,11 @@ export async function startSdkV2Handler(
     },
     { legacy: options.legacy ?? 'stateless', responseMode: options.responseMode ?? 'auto', keepAliveMs: 0 },
   );
+  const listener = nodeListener((request) => handler.fetch(request), { abortOnClose: true });
   const http = createServer((req, res) => {
     requests.push(req.headers);
     methods.push(req.method ?? '');
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-      }
-      const body = Buffer.concat(chunks);
-      const response = await handler.fetch(
-        new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-          method: req.method ?? 'GET',
-          headers,
-          signal: abort.signal,
-          ...(body.length === 0 ? {} : { body }),
-        }),
-      );
-      const out: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        out[name] = value;
-      });
-      res.writeHead(response.status, out);
-      res.flushHeaders();
-      if (response.body !== null) {
-        const reader = response.body.getReader();
-        res.on('close', () => void reader.cancel().catch(() => undefined));
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          res.write(value);
-        }
-      }
-      res.end();
-    })().catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(error));
-      else res.destroy();
-    });
+    listener(req, res);
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
