@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mcp-transports-conformance`: run layer 1 against a module's factory, or layer 2 against a stdio
- * command (2025 or 2026-07-28 rules), a 2026-07-28 HTTP endpoint or a WebSocket URL. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
+ * command (2025 or 2026-07-28 rules), a Streamable HTTP endpoint (2025 or 2026-07-28 rules) or a WebSocket URL. Prints progress to stderr and a table to stdout; exits 1 on any unexpected result
  * (a failure, or a stale expected failure), 2 on a usage error.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { describeError } from './_harness.js';
 import { formatTable, hasUnexpected, toJson, toJUnit } from './report.js';
 import { runConformance } from './runner.js';
+import { HTTP_CHECKS } from './http-wire.js';
+import type { HttpTarget } from './http-wire.js';
 import { HTTP26_CHECKS } from './http26-wire.js';
 import { STDIO_CHECKS } from './stdio-wire.js';
 import { STDIO26_CHECKS } from './stdio26-wire.js';
@@ -30,6 +32,9 @@ const USAGE = `Usage:
   mcp-transports-conformance stdio26 [options] -- <command> [args...]
       Layer 2: spawns <command> and checks the 2026-07-28 stdio server rules (M26-*): no initialize,
       server/discover, the per-request _meta envelope.
+  mcp-transports-conformance http [options] <url>
+      Layer 2: checks a Streamable HTTP endpoint against the 2025-11-25 server rules (SH-*): status
+      codes, headers, sessions, the JSON-RPC error shape.
   mcp-transports-conformance http26 [options] <url>
       Layer 2: checks a Streamable HTTP endpoint against the 2026-07-28 server rules (M26-*).
   mcp-transports-conformance websocket <ws-url> [options]
@@ -42,14 +47,17 @@ Options:
   --only IDS                comma-separated check ids (or prefixes ending in ".") to run
   --timeout MS              how long one step may wait (default 10000)
   --exit-timeout MS         stdio, stdio26: how long the server may take to exit after stdin ends (default 5000)
-  --concurrency N           stdio, stdio26, http26, websocket: checks run at once, each with its own process or connection (default 1)
+  --concurrency N           stdio, stdio26, http, http26, websocket: checks run at once, each with its own process or connection (default 1)
   --tool NAME|JSON          stdio26: a quick tool to call, e.g. '{"name":"echo","arguments":{"text":"hi"}}'
                             (default: the first listed tool that needs no argument)
   --slow-tool NAME|JSON     stdio26: a tool that runs until cancelled (the M26-7 check is n/a without it)
   --no-listen               stdio26: the server does not serve subscriptions/listen
   --modern-only             http26: the endpoint serves only 2026-07-28 (refuses initialize)
-  --header 'NAME: VALUE'    http26, websocket: a header for every request or upgrade, e.g. 'Authorization: Bearer …' (repeatable)
-  --max-message-bytes N     websocket: the server's message limit, for the 1009 check (default 16 MiB)
+  --header 'NAME: VALUE'    http, http26, websocket: a header for every request or upgrade, e.g. 'Authorization: Bearer …' (repeatable)
+  --max-message-bytes N     websocket: the server's message limit, for the 1009 check (default 16 MiB);
+                            http: the server's body limit, for the 413 check (n/a without it)
+  --no-sessions             http: the server assigns no session ids (the session checks are n/a)
+  --no-origin-check         http: the server does not refuse a foreign Origin (the 403 check is n/a)
   --heartbeat-ms MS         websocket: the server's ping interval; enables the ping/pong checks
   --requires-auth           websocket: the server refuses upgrades without credentials (runs the 401 check)
   --no-dns-rebinding        websocket: the server does not check Host/Origin (skips those checks)
@@ -155,6 +163,44 @@ function websocketTarget(
   return target;
 }
 
+/** `--header 'Name: value'` lines as a header record (names lowercased). */
+function headersFrom(lines: readonly string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines ?? []) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new UsageError(`--header ${JSON.stringify(line)}: expected "Name: value"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function httpUrl(mode: string, target: string): URL {
+  try {
+    return new URL(target);
+  } catch {
+    throw new UsageError(`${mode}: ${JSON.stringify(target)} is not a URL`);
+  }
+}
+
+function httpTarget(
+  url: URL,
+  values: { header?: string[]; 'max-message-bytes'?: string; 'no-sessions'?: boolean; 'no-origin-check'?: boolean },
+): HttpTarget {
+  const target: HttpTarget = {
+    url,
+    headers: headersFrom(values.header),
+    sessions: values['no-sessions'] !== true,
+    originCheck: values['no-origin-check'] !== true,
+  };
+  const max = values['max-message-bytes'];
+  if (max !== undefined) {
+    target.maxMessageBytes = Number(max);
+    if (!Number.isInteger(target.maxMessageBytes) || target.maxMessageBytes < 1)
+      throw new UsageError('--max-message-bytes must be a positive integer');
+  }
+  return target;
+}
+
 function progress(result: CheckResult): void {
   process.stderr.write(`${result.status.toUpperCase().padEnd(13)} ${result.id} (${result.durationMs} ms)\n`);
 }
@@ -185,6 +231,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         'heartbeat-ms': { type: 'string' },
         'requires-auth': { type: 'boolean' },
         'no-dns-rebinding': { type: 'boolean' },
+        'no-sessions': { type: 'boolean' },
+        'no-origin-check': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -260,6 +308,17 @@ export async function main(argv: readonly string[]): Promise<number> {
           onResult: progress,
         },
       );
+    } else if (mode === 'http') {
+      if (target === undefined || positionals.length !== 2) throw new UsageError('http needs exactly one <url>');
+      const url = httpUrl('http', target);
+      suite = `http ${url.href}`;
+      results = await runWireChecks(HTTP_CHECKS, httpTarget(url, values), {
+        expectedFailures: fileFailures,
+        ...(only === undefined ? {} : { only }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        concurrency,
+        onResult: progress,
+      });
     } else if (mode === 'http26') {
       if (target === undefined || positionals.length !== 2) throw new UsageError('http26 needs exactly one <url>');
       let url: URL;
@@ -268,12 +327,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       } catch {
         throw new UsageError(`http26: ${JSON.stringify(target)} is not a URL`);
       }
-      const headers: Record<string, string> = {};
-      for (const line of values.header ?? []) {
-        const colon = line.indexOf(':');
-        if (colon < 1) throw new UsageError(`--header ${JSON.stringify(line)}: expected "Name: value"`);
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
+      const headers = headersFrom(values.header);
       suite = `http26 ${url.href}`;
       results = await runWireChecks(
         HTTP26_CHECKS,
@@ -299,7 +353,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     } else {
       throw new UsageError(
-        mode === undefined ? 'missing a mode: contract, stdio, stdio26, http26 or websocket' : `unknown mode "${mode}"`,
+        mode === undefined
+          ? 'missing a mode: contract, stdio, stdio26, http, http26 or websocket'
+          : `unknown mode "${mode}"`,
       );
     }
     process.stdout.write(`\n${suite}\n\n${formatTable(results)}\n`);

@@ -10,3 +10,5 @@ export type { HttpRefusal, UpgradeOptions, WebSocketTarget } from './websocket-w
 export { RawWebSocket, upgrade, WEBSOCKET_CHECKS } from './websocket-wire.js';
 export type { Stdio26Target, ToolCall } from './stdio26-wire.js';
 export { STDIO26_CHECKS } from './stdio26-wire.js';
+export type { HttpTarget } from './http-wire.js';
+export { HTTP_CHECKS } from './http-wire.js';

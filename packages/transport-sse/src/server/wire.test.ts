@@ -1,11 +1,24 @@
 /**
- * The reusable wire checks (conformance layer 2) against our listener, in every mode, plus the
- * SDK's own server transport as a reference point where it differs.
+ * Conformance layer 2 for Streamable HTTP (2025-11-25 rules): the `HTTP_CHECKS` of
+ * `@mcp-transports/conformance` against our listener in every mode, and once through the CLI
+ * (`mcp-transports-conformance http <url>`) as a child process.
  */
+import { HTTP_CHECKS, runWireChecks, type HttpTarget } from '@mcp-transports/conformance/node';
+import type { CheckResult } from '@mcp-transports/conformance';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { McpHttpServer } from './index.js';
 import { startOurs } from './_fixtures/servers.js';
-import { runWireChecks, streamableHttpWireChecks, type WireCheckOptions } from './wire-checks.js';
+
+const MAX = 64 * 1024;
+const SESSION_CHECKS = [
+  'SH-44.missing-session-400',
+  'SH-45.unknown-session-404',
+  'LC-1.second-initialize-400',
+  'SH-47.delete-session',
+];
 
 const modes: { name: string; options: Record<string, unknown>; sessions: boolean }[] = [
   { name: 'stateful SSE', options: {}, sessions: true },
@@ -21,49 +34,46 @@ const modes: { name: string; options: Record<string, unknown>; sessions: boolean
 
 describe.each(modes)('wire checks: our listener, $name', ({ options, sessions }) => {
   let running: McpHttpServer;
-  let checkOptions: WireCheckOptions;
+  let results: CheckResult[] = [];
   beforeAll(async () => {
-    running = await startOurs({ ...options, maxMessageBytes: 64 * 1024 });
-    checkOptions = { url: running.url, sessions, originCheck: true, maxMessageBytes: 64 * 1024 };
-  });
+    running = await startOurs({ ...options, maxMessageBytes: MAX });
+    const target: HttpTarget = { url: running.url, sessions, originCheck: true, maxMessageBytes: MAX };
+    results = await runWireChecks(HTTP_CHECKS, target);
+  }, 60_000);
   afterAll(() => running.close());
 
-  for (const check of streamableHttpWireChecks) {
-    it.skipIf(!check.applies({ url: '', sessions, originCheck: true, maxMessageBytes: 1 }))(
-      `[${check.id}] ${check.name}`,
-      async () => {
-        await check.run(checkOptions);
-      },
-    );
-  }
+  it('runs every check; only the session checks are n/a, and only without sessions', () => {
+    expect(results.map((r) => r.id)).toEqual(HTTP_CHECKS.map((c) => c.id));
+    expect(results.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual(sessions ? [] : SESSION_CHECKS);
+  });
+
+  it.each(HTTP_CHECKS.map((check) => [`[${check.requirements.join(', ')}] ${check.id}: ${check.title}`, check.id]))(
+    '%s',
+    (_name, id) => {
+      const result = results.find((r) => r.id === id);
+      expect(['pass', 'n/a'], result?.message).toContain(result?.status);
+    },
+  );
 });
 
-it('runWireChecks reports every check as passed or skipped against our listener', async () => {
+it('mcp-transports-conformance http <url> (the CLI, as a child process) passes against our listener', async () => {
   const running = await startOurs({ maxMessageBytes: 4096 });
   try {
-    const results = await runWireChecks({ url: running.url, sessions: true, originCheck: true, maxMessageBytes: 4096 });
-    expect(results.filter((r) => r.status === 'failed')).toEqual([]);
-    expect(results.filter((r) => r.status === 'passed').length).toBe(streamableHttpWireChecks.length);
+    const cli = fileURLToPath(import.meta.resolve('@mcp-transports/conformance/cli'));
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      cli,
+      'http',
+      running.url.href,
+      '--max-message-bytes',
+      '4096',
+      '--header',
+      'X-Trace: cli',
+    ]);
+    expect(stdout).toContain(`http ${running.url.href}`);
+    expect(stdout).toMatch(new RegExp(`${HTTP_CHECKS.length} checks: ${HTTP_CHECKS.length} pass, 0 fail`));
   } finally {
     await running.close();
   }
-});
-
-it('runWireChecks reports failures with a reason instead of throwing (a server that answers 200 to everything)', async () => {
-  const { createServer } = await import('node:http');
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as { port: number };
-    const results = await runWireChecks({ url: `http://127.0.0.1:${port}/mcp`, sessions: true });
-    const failed = results.filter((r) => r.status === 'failed');
-    expect(failed.length).toBeGreaterThan(5);
-    expect(failed.every((r) => typeof r.error === 'string' && r.error.length > 0)).toBe(true);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+}, 60_000);
