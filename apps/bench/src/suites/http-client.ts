@@ -163,7 +163,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   // The first contender is every ratio's baseline: raw `http.request` keep-alive, as the goal reads.
   const contenders: Record<string, Contender> = {
     'raw http.request keep-alive': rawHttp(url),
-    'raw undici keep-alive': rawUndici(url),
+    'raw undici': rawUndici(url),
     ours: await viaTransport(new StreamableHTTPClientTransport(url, { maxMessageBytes: 128 * 1024 * 1024 })),
     'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
     'SDK v2': await viaTransport(quiet(new SdkV2Transport(new URL(url)))),
