@@ -1,10 +1,12 @@
 /**
  * HTTP client: JSON-RPC round trips to one raw node:http JSON echo server running in a separate
- * process, for a raw undici keep-alive `request()` (the floor), our StreamableHTTPClientTransport,
- * and the official SDK's v1 and v2 client transports — sequential and 10 in flight, then one
- * 1/10/50 MB message each way, same run.
+ * process, for a raw `node:http` `http.request` on a keep-alive Agent (the baseline the goal is
+ * measured against, as issue 5 names it), a raw undici keep-alive `request()` (the second floor,
+ * shown beside it), our StreamableHTTPClientTransport, and the official SDK's v1 and v2 client
+ * transports — sequential and 10 in flight, then one 1/10/50 MB message each way, same run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { once, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -71,6 +73,47 @@ export function rawUndici(url: string): Contender {
   };
 }
 
+/** Raw `node:http`: `http.request` on a keep-alive Agent, the body collected and JSON.parse'd. */
+export function rawHttp(url: string): Contender {
+  // Enough sockets for 10 in flight, all kept open between requests.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 16 });
+  return {
+    roundTrip: (id, text) =>
+      new Promise<void>((resolve, reject) => {
+        const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) });
+        const req = http.request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', reject);
+            res.on('end', () => {
+              try {
+                const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number };
+                if (message.id !== id) throw new Error('raw http.request: wrong id');
+                resolve();
+              } catch (error) {
+                reject(error instanceof Error ? error : new Error(String(error)));
+              }
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
+    close: async () => agent.destroy(),
+  };
+}
+
 /** Any Transport: send a request, resolve when its response arrives through onmessage. */
 export async function viaTransport(transport: {
   start(): Promise<void>;
@@ -117,8 +160,10 @@ export function quiet<T extends { start(): Promise<void> }>(transport: T): T {
 export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const { url, child } = await startEcho();
+  // The first contender is every ratio's baseline: raw `http.request` keep-alive, as the goal reads.
   const contenders: Record<string, Contender> = {
-    'raw undici keep-alive': rawUndici(url),
+    'raw http.request keep-alive': rawHttp(url),
+    'raw undici': rawUndici(url),
     ours: await viaTransport(new StreamableHTTPClientTransport(url, { maxMessageBytes: 128 * 1024 * 1024 })),
     'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
     'SDK v2': await viaTransport(quiet(new SdkV2Transport(new URL(url)))),
