@@ -58,6 +58,7 @@ Options:
                             http: the server's body limit, for the 413 check (n/a without it)
   --no-sessions             http: the server assigns no session ids (the session checks are n/a)
   --no-origin-check         http: the server does not refuse a foreign Origin (the 403 check is n/a)
+  --resumable               http: the server sends SSE event ids and resumes with Last-Event-ID (runs SH-33, SH-37)
   --heartbeat-ms MS         websocket: the server's ping interval; enables the ping/pong checks
   --requires-auth           websocket: the server refuses upgrades without credentials (runs the 401 check)
   --no-dns-rebinding        websocket: the server does not check Host/Origin (skips those checks)
@@ -184,13 +185,20 @@ function httpUrl(mode: string, target: string): URL {
 
 function httpTarget(
   url: URL,
-  values: { header?: string[]; 'max-message-bytes'?: string; 'no-sessions'?: boolean; 'no-origin-check'?: boolean },
+  values: {
+    header?: string[];
+    'max-message-bytes'?: string;
+    'no-sessions'?: boolean;
+    'no-origin-check'?: boolean;
+    resumable?: boolean;
+  },
 ): HttpTarget {
   const target: HttpTarget = {
     url,
     headers: headersFrom(values.header),
     sessions: values['no-sessions'] !== true,
     originCheck: values['no-origin-check'] !== true,
+    resumable: values.resumable === true,
   };
   const max = values['max-message-bytes'];
   if (max !== undefined) {
@@ -233,6 +241,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         'no-dns-rebinding': { type: 'boolean' },
         'no-sessions': { type: 'boolean' },
         'no-origin-check': { type: 'boolean' },
+        resumable: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -4,8 +4,8 @@
  * No SDK, no knowledge of the server beyond what the target declares: they run against ours or
  * anyone's. Each check fails with what was expected and what came back.
  */
-import { fail } from './_harness.js';
-import type { WireCheck } from './wire.js';
+import { fail, sleep, waitFor, within } from './_harness.js';
+import type { WireCheck, WireContext } from './wire.js';
 
 /** The endpoint to check. */
 export interface HttpTarget {
@@ -19,6 +19,11 @@ export interface HttpTarget {
   maxMessageBytes?: number;
   /** Extra headers for every request (e.g. `Authorization`). @default {} */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The server attaches SSE event ids and resumes with `Last-Event-ID` (SH-33, SH-37); the
+   * resumability checks are n/a without. @default false
+   */
+  resumable?: boolean;
 }
 
 const PROTOCOL = '2025-11-25';
@@ -50,6 +55,38 @@ function initializeBody(id: number | string = 1): string {
   });
 }
 
+interface SseEvent {
+  id: string | undefined;
+  data: string;
+}
+
+/** The events of complete SSE blocks (the text between blank lines). */
+function eventsOf(blocks: readonly string[]): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of blocks) {
+    let id: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon === 0) continue;
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? '' : line.slice(line[colon + 1] === ' ' ? colon + 2 : colon + 1);
+      if (field === 'id') id = value;
+      else if (field === 'data') data.push(value);
+    }
+    if (id !== undefined || data.length > 0) events.push({ id, data: data.join('\n') });
+  }
+  return events;
+}
+
+function parseMessage(data: string): Record<string, unknown> {
+  try {
+    return JSON.parse(data) as Record<string, unknown>;
+  } catch {
+    return fail(`an SSE event's data is not JSON: ${JSON.stringify(data.slice(0, 200))}`);
+  }
+}
+
 /** The JSON-RPC messages of a response body, JSON or SSE. */
 async function messagesOf(response: Response): Promise<Record<string, unknown>[]> {
   const type = response.headers.get('content-type') ?? '';
@@ -59,17 +96,58 @@ async function messagesOf(response: Response): Promise<Record<string, unknown>[]
     return (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, unknown>[];
   }
   if (!type.startsWith('text/event-stream')) fail(`expected application/json or text/event-stream, got "${type}"`);
-  const messages: Record<string, unknown>[] = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    const data = block
-      .split(/\r?\n/)
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
-      .join('\n');
-    if (data.trim() !== '') messages.push(JSON.parse(data) as Record<string, unknown>);
-  }
-  return messages;
+  return eventsOf(text.split(/\r?\n\r?\n/))
+    .filter((event) => event.data.trim() !== '')
+    .map((event) => parseMessage(event.data));
 }
+
+/** An SSE response read as it arrives: its events so far, and whether the server ended it. */
+class SseReader {
+  readonly events: SseEvent[] = [];
+  ended = false;
+  readonly #done: Promise<void>;
+  #buffer = '';
+
+  constructor(response: Response) {
+    this.#done = this.#pump(response);
+  }
+
+  /** The JSON-RPC messages so far (events with non-empty data). */
+  get messages(): Record<string, unknown>[] {
+    return this.events.filter((e) => e.data.trim() !== '').map((e) => parseMessage(e.data));
+  }
+
+  /** Waits up to `ms` for the server to end the stream; true when it did. */
+  async end(ms: number): Promise<boolean> {
+    await Promise.race([this.#done, sleep(ms)]);
+    return this.ended;
+  }
+
+  async #pump(response: Response): Promise<void> {
+    if (response.body === null) {
+      this.ended = true;
+      return;
+    }
+    const decoder = new TextDecoder();
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+        if (done) break;
+        this.#buffer += decoder.decode(value, { stream: true });
+        const blocks = this.#buffer.split(/\r?\n\r?\n/);
+        this.#buffer = blocks.pop() ?? '';
+        this.events.push(...eventsOf(blocks));
+      }
+      this.events.push(...eventsOf([this.#buffer]));
+      this.ended = true;
+    } catch {
+      // Aborted by the check: what arrived is what counts.
+    }
+  }
+}
+
+const isResponse = (m: Record<string, unknown>): boolean => 'id' in m && ('result' in m || 'error' in m);
 
 /** Asserts an HTTP error whose body is a JSON-RPC error without `id` (SH-3, SH-11, JR-9, JR-10, JR-11). */
 async function expectError(response: Response, status: number | readonly number[], what: string): Promise<void> {
@@ -121,10 +199,16 @@ function check(
   id: string,
   requirements: readonly string[],
   title: string,
-  run: (target: HttpTarget) => Promise<void>,
+  run: (target: HttpTarget, context: WireContext) => Promise<void>,
   notApplicable?: (target: HttpTarget) => string | undefined,
 ): WireCheck<HttpTarget> {
-  return { id, requirements, title, run: (target) => run(target), ...(notApplicable && { notApplicable }) };
+  return {
+    id,
+    requirements,
+    title,
+    run: (target, context) => run(target, context),
+    ...(notApplicable && { notApplicable }),
+  };
 }
 
 const initializeSession = check(
@@ -358,6 +442,183 @@ const oversize = check(
   (t) => (t.maxMessageBytes === undefined ? 'no maxMessageBytes declared' : undefined),
 );
 
+/** How long a stream is watched for messages that must not come: short, and always bounded. */
+const QUIET_MS = 250;
+
+/** A fetch whose body the check aborts when it ends, whatever happened. */
+async function open(
+  target: HttpTarget,
+  init: { method?: string; headers: Record<string, string>; body?: string },
+  context: WireContext,
+  what: string,
+): Promise<Response> {
+  const controller = new AbortController();
+  context.defer(() => {
+    controller.abort();
+  });
+  const request = fetch(target.url, {
+    method: init.method ?? 'GET',
+    headers: { ...target.headers, ...init.headers },
+    ...(init.body !== undefined && { body: init.body }),
+    signal: controller.signal,
+  });
+  return within(request, context.timeoutMs, what);
+}
+
+/** The standalone GET stream of the session, or `undefined` when the server answers 405. */
+async function openGet(
+  target: HttpTarget,
+  headers: Record<string, string>,
+  context: WireContext,
+): Promise<SseReader | undefined> {
+  const response = await open(target, { headers: { accept: 'text/event-stream', ...headers } }, context, 'GET');
+  if (response.status === 405) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (response.status !== 200 || !type.startsWith('text/event-stream')) {
+    fail(`GET: expected 200 text/event-stream or 405, got ${response.status} "${type}"`);
+  }
+  return new SseReader(response);
+}
+
+interface Answer {
+  /** `json` or `sse`. */
+  kind: 'json' | 'sse';
+  events: SseEvent[];
+  messages: Record<string, unknown>[];
+}
+
+/** POSTs a `ping` with `id` and reads its answer until the response came and the stream ended (bounded). */
+async function ping(
+  target: HttpTarget,
+  id: string,
+  headers: Record<string, string>,
+  context: WireContext,
+): Promise<Answer> {
+  const what = `POST ping ${JSON.stringify(id)}`;
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' });
+  const response = await open(
+    target,
+    { method: 'POST', headers: { accept: ACCEPT_BOTH, 'content-type': 'application/json', ...headers }, body },
+    context,
+    what,
+  );
+  const type = response.headers.get('content-type') ?? '';
+  if (response.status !== 200) fail(`${what}: expected 200, got ${response.status} "${type}"`);
+  if (type.startsWith('application/json')) {
+    return { kind: 'json', events: [], messages: await within(messagesOf(response), context.timeoutMs, what) };
+  }
+  if (!type.startsWith('text/event-stream')) fail(`${what}: expected JSON or text/event-stream, got "${type}"`);
+  const reader = new SseReader(response);
+  await waitFor(
+    () => reader.ended || reader.messages.some((m) => m.id === id && isResponse(m)),
+    context.timeoutMs,
+    `${what}: no response with id ${JSON.stringify(id)} on its SSE stream`,
+    () => JSON.stringify(reader.messages).slice(0, 300),
+  );
+  await reader.end(QUIET_MS);
+  return { kind: 'sse', events: [...reader.events], messages: reader.messages };
+}
+
+const responsesTo = (messages: readonly Record<string, unknown>[], id: unknown): number =>
+  messages.filter((m) => m.id === id && isResponse(m)).length;
+
+const notResumable = (target: HttpTarget): string | undefined =>
+  target.resumable === true ? undefined : 'the server is not declared resumable (resumable: false)';
+
+const oneStream = check(
+  'SH-32.one-stream',
+  ['SH-32', 'SH-29'],
+  'with a GET stream open, a request is answered exactly once, on its own POST; the GET stream carries no response',
+  async (t, context) => {
+    const s = await initialize(t);
+    const get = await openGet(t, s.headers, context);
+    if (get === undefined) return;
+    const answer = await ping(t, 'sh32-ping', s.headers, context);
+    const count = responsesTo(answer.messages, 'sh32-ping');
+    if (count !== 1) {
+      fail(`the POST's ${answer.kind} answer held ${count} responses to "sh32-ping", expected exactly 1`);
+    }
+    await get.end(QUIET_MS);
+    const onGet = get.messages.filter(isResponse);
+    if (onGet.length > 0) {
+      fail(`the GET stream carried JSON-RPC responses (SH-29, SH-32): ${JSON.stringify(onGet).slice(0, 300)}`);
+    }
+  },
+  withSessions,
+);
+
+const distinctIds = check(
+  'SH-33.distinct-event-ids',
+  ['SH-33', 'SH-14'],
+  'resumable: SSE event ids across several POST streams and the GET stream of a session are all distinct',
+  async (t, context) => {
+    const s = await initialize(t);
+    const headers = { ...s.headers, 'mcp-protocol-version': PROTOCOL };
+    const get = await openGet(t, headers, context);
+    const seen = new Map<string, string>();
+    const note = (id: string | undefined, where: string): void => {
+      if (id === undefined) return;
+      const before = seen.get(id);
+      if (before !== undefined) fail(`event id ${JSON.stringify(id)} appeared on ${before} and again on ${where}`);
+      seen.set(id, where);
+    };
+    for (const n of [1, 2, 3]) {
+      const answer = await ping(t, `sh33-${n}`, headers, context);
+      if (answer.kind !== 'sse') fail(`POST ping ${n}: a resumable server answered JSON, no SSE stream to resume`);
+      if (!answer.events.some((e) => e.id !== undefined)) {
+        fail(`POST ping ${n}: the SSE stream carried no event id (a resumable server primes each stream, SH-14)`);
+      }
+      for (const event of answer.events) note(event.id, `POST stream ${n}`);
+    }
+    if (get !== undefined) {
+      await get.end(QUIET_MS);
+      for (const event of get.events) note(event.id, 'the GET stream');
+    }
+  },
+  notResumable,
+);
+
+const noForeignReplay = check(
+  'SH-37.no-foreign-replay',
+  ['SH-37', 'SH-36', 'SH-38'],
+  'resumable: GET with Last-Event-ID of POST stream A replays nothing of stream B (an SSE stream or an error)',
+  async (t, context) => {
+    const s = await initialize(t);
+    const headers = { ...s.headers, 'mcp-protocol-version': PROTOCOL };
+    const a = await ping(t, 'sh37-a', headers, context);
+    const priming = a.events.find((e) => e.id !== undefined)?.id;
+    if (a.kind !== 'sse' || priming === undefined) {
+      fail(`POST ping "sh37-a": a resumable server must answer SSE with an event id, got ${a.kind} without one`);
+    }
+    await ping(t, 'sh37-b', headers, context);
+    const response = await open(
+      t,
+      { headers: { accept: 'text/event-stream', ...headers, 'last-event-id': priming } },
+      context,
+      'GET with Last-Event-ID',
+    );
+    const type = response.headers.get('content-type') ?? '';
+    if (response.status >= 400) {
+      await response.body?.cancel();
+      return;
+    }
+    if (response.status !== 200 || !type.startsWith('text/event-stream')) {
+      fail(`GET with Last-Event-ID: expected a text/event-stream or an error status, got ${response.status} "${type}"`);
+    }
+    const replay = new SseReader(response);
+    await replay.end(QUIET_MS);
+    const foreign = replay.messages.filter((m) => isResponse(m) && m.id !== 'sh37-a');
+    if (foreign.length > 0) {
+      const ids = JSON.stringify(foreign.map((m) => m.id)).slice(0, 300);
+      fail(`resuming stream A ("sh37-a") replayed responses of other streams, to ids ${ids}`);
+    }
+  },
+  notResumable,
+);
+
 /** Every Streamable HTTP (2025-11-25) wire check, in run order. */
 export const HTTP_CHECKS: readonly WireCheck<HttpTarget>[] = [
   initializeSession,
@@ -377,4 +638,7 @@ export const HTTP_CHECKS: readonly WireCheck<HttpTarget>[] = [
   deleteSession,
   foreignOrigin,
   oversize,
+  oneStream,
+  distinctIds,
+  noForeignReplay,
 ];

@@ -18,12 +18,14 @@ const SESSION_CHECKS = [
   'SH-45.unknown-session-404',
   'LC-1.second-initialize-400',
   'SH-47.delete-session',
+  'SH-32.one-stream',
 ];
+const RESUMABLE_CHECKS = ['SH-33.distinct-event-ids', 'SH-37.no-foreign-replay'];
 
-const modes: { name: string; options: Record<string, unknown>; sessions: boolean }[] = [
+const modes: { name: string; options: Record<string, unknown>; sessions: boolean; resumable?: boolean }[] = [
   { name: 'stateful SSE', options: {}, sessions: true },
   { name: 'stateful JSON', options: { enableJsonResponse: true }, sessions: true },
-  { name: 'stateful SSE + resumability', options: { resumability: true }, sessions: true },
+  { name: 'stateful SSE + resumability', options: { resumability: true }, sessions: true, resumable: true },
   { name: 'stateless shared', options: { sessionIdGenerator: undefined }, sessions: false },
   {
     name: 'stateless per-request JSON',
@@ -32,19 +34,20 @@ const modes: { name: string; options: Record<string, unknown>; sessions: boolean
   },
 ];
 
-describe.each(modes)('wire checks: our listener, $name', ({ options, sessions }) => {
+describe.each(modes)('wire checks: our listener, $name', ({ options, sessions, resumable = false }) => {
   let running: McpHttpServer;
   let results: CheckResult[] = [];
   beforeAll(async () => {
     running = await startOurs({ ...options, maxMessageBytes: MAX });
-    const target: HttpTarget = { url: running.url, sessions, originCheck: true, maxMessageBytes: MAX };
+    const target: HttpTarget = { url: running.url, sessions, originCheck: true, maxMessageBytes: MAX, resumable };
     results = await runWireChecks(HTTP_CHECKS, target);
   }, 60_000);
   afterAll(() => running.close());
 
-  it('runs every check; only the session checks are n/a, and only without sessions', () => {
+  it('runs every check; n/a: the session checks without sessions, the resumability checks without resumability', () => {
     expect(results.map((r) => r.id)).toEqual(HTTP_CHECKS.map((c) => c.id));
-    expect(results.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual(sessions ? [] : SESSION_CHECKS);
+    const notApplicable = [...(sessions ? [] : SESSION_CHECKS), ...(resumable ? [] : RESUMABLE_CHECKS)];
+    expect(results.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual(notApplicable);
   });
 
   it.each(HTTP_CHECKS.map((check) => [`[${check.requirements.join(', ')}] ${check.id}: ${check.title}`, check.id]))(
@@ -57,7 +60,7 @@ describe.each(modes)('wire checks: our listener, $name', ({ options, sessions })
 });
 
 it('mcp-transports-conformance http <url> (the CLI, as a child process) passes against our listener', async () => {
-  const running = await startOurs({ maxMessageBytes: 4096 });
+  const running = await startOurs({ maxMessageBytes: 4096, resumability: true });
   try {
     const cli = fileURLToPath(import.meta.resolve('@mcp-transports/conformance/cli'));
     const { stdout } = await promisify(execFile)(process.execPath, [
@@ -68,6 +71,7 @@ it('mcp-transports-conformance http <url> (the CLI, as a child process) passes a
       running.url.href,
       '--max-message-bytes',
       '4096',
+      '--resumable',
       '--header',
       'X-Trace: cli',
     ]);
