@@ -8,9 +8,18 @@ export interface Utf8Decoder {
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
 
-/** A streaming UTF-8 decoder that replaces invalid sequences with U+FFFD instead of throwing. */
+/** A streaming UTF-8 decoder that replaces invalid sequences with U+FFFD and keeps a byte order mark. */
 export function createStreamingUtf8Decoder(): Utf8Decoder {
-  return new TextDecoder('utf-8');
+  return new TextDecoder('utf-8', { ignoreBOM: true });
+}
+
+const lenientUtf8: Utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+/**
+ * Decodes complete UTF-8 (not a stream: no state between calls), replacing invalid sequences with
+ * U+FFFD instead of throwing, and keeping a byte order mark as U+FEFF.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return lenientUtf8.decode(bytes);
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

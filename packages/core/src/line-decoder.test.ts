@@ -115,6 +115,30 @@ describe('LineDecoder', () => {
     expect(messages).toHaveLength(1);
     expect((messages[0] as unknown as { params: { s: string } }).params.s.length).toBe(payload.length);
   });
+
+  test('a byte order mark opening the stream is skipped, even split across chunks; one later is not', () => {
+    const bytes = utf8.encode(`\uFEFF${encodeLine(request(1))}\uFEFF${encodeLine(request(2))}`);
+    for (let cut = 0; cut <= 4; cut++) {
+      const { decoder, messages, errors } = collect();
+      decoder.push(bytes.subarray(0, cut));
+      decoder.push(bytes.subarray(cut));
+      decoder.end();
+      expect(messages).toEqual([request(1)]);
+      expect(errors.map((e) => e.code)).toEqual(['ERR_PARSE']);
+    }
+  });
+
+  test('one line fed partly as text and partly as bytes decodes whole, a split character included', () => {
+    const { decoder, messages, errors } = collect();
+    const tail = utf8.encode('é"}}\n');
+    decoder.push('{"jsonrpc":"2.0","id":1,"method":"m",');
+    decoder.push(utf8.encode('"params":{"s":"'));
+    decoder.push(tail.subarray(0, 1));
+    decoder.push(tail.subarray(1));
+    decoder.push('{"jsonrpc":"2.0","id":2,"method":"m"}\n');
+    expect(errors).toEqual([]);
+    expect(messages).toEqual([request(1, { s: 'é' }), request(2)]);
+  });
 });
 
 describe('LineDecoder properties (fast-check)', () => {

@@ -2,12 +2,14 @@
  * Newline framing for byte streams (stdio and anything like it): one JSON-RPC message per line
  * (ST-4).
  *
- * Linear in the bytes received: each chunk is scanned once for line breaks and decoded to text
- * once; a line that spans chunks is kept as a list of pieces and joined once when its newline
- * arrives. Nothing pending is ever re-copied or re-scanned per chunk (the SDK's `ReadBuffer`
- * concatenates and re-scans its whole buffer for every chunk, which is quadratic).
+ * Linear in the bytes received: each chunk is scanned once for line breaks; the complete lines of
+ * a chunk are decoded to text with one call. A line that spans chunks is kept as a list of byte
+ * pieces (views of the chunks, off the JS heap) and joined and decoded once when its newline
+ * arrives, so a 50 MB message costs one copy and one decode, as collecting it would. Nothing
+ * pending is ever re-copied or re-scanned per chunk (the SDK's `ReadBuffer` concatenates and
+ * re-scans its whole buffer for every chunk, which is quadratic).
  */
-import { createStreamingUtf8Decoder, utf8ByteLength } from './_utf8.js';
+import { createStreamingUtf8Decoder, decodeUtf8, utf8ByteLength } from './_utf8.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import { TransportError, TransportErrorCode } from './errors.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
@@ -47,13 +49,13 @@ export class LineDecoder {
   readonly #onmessage: (message: JSONRPCMessage) => void;
   readonly #onerror: (error: TransportError) => void;
   readonly #max: number;
-  readonly #utf8 = createStreamingUtf8Decoder();
-  /** Text of the current, unfinished line, in pieces. */
-  #pieces: string[] = [];
+  /** The current, unfinished line, in pieces: bytes as received (or text, from string chunks). */
+  #pieces: (Uint8Array | string)[] = [];
   #pendingBytes = 0;
   /** The current line passed the limit: drop everything up to its newline. */
   #discarding = false;
   #ended = false;
+  #first = true;
 
   constructor(options: LineDecoderOptions) {
     this.#onmessage = options.onmessage;
@@ -67,41 +69,57 @@ export class LineDecoder {
     return this.#pendingBytes;
   }
 
-  /** Feeds one chunk. Messages and errors are delivered synchronously, in stream order. */
+  /**
+   * Feeds one chunk. Messages and errors are delivered synchronously, in stream order. The bytes
+   * of an unfinished line are kept as a view of `chunk` until its newline arrives: do not reuse a
+   * chunk's memory after pushing it (Node streams and web streams never do).
+   */
   push(chunk: Uint8Array | string): void {
     if (this.#ended) throw new Error(`${TAG} LineDecoder.push() after end()`);
     if (typeof chunk === 'string') {
       this.#pushText(chunk);
       return;
     }
-    const text = this.#utf8.decode(chunk, { stream: true });
     let byteStart = 0;
-    let textStart = 0;
-    for (;;) {
-      const byteEnd = chunk.indexOf(NEWLINE, byteStart);
-      if (byteEnd === -1) break;
-      // Each 0x0A byte decodes to exactly one "\n" and nothing else does, so the two scans agree.
-      const textEnd = text.indexOf('\n', textStart);
-      this.#line(text, textStart, textEnd, byteEnd - byteStart);
-      byteStart = byteEnd + 1;
-      textStart = textEnd + 1;
+    let byteEnd = chunk.indexOf(NEWLINE);
+    if (byteEnd === -1) {
+      this.#partial(chunk, chunk.length);
+      return;
     }
-    this.#partial(text, textStart, text.length, chunk.length - byteStart);
+    if (this.#pieces.length > 0 || this.#discarding) {
+      // The first line ends one that began in an earlier chunk.
+      this.#end(chunk.subarray(0, byteEnd), byteEnd);
+      byteStart = byteEnd + 1;
+      byteEnd = chunk.indexOf(NEWLINE, byteStart);
+    }
+    if (byteEnd !== -1) {
+      // Every other complete line of the chunk: one decode for all of them. Each 0x0A byte decodes
+      // to exactly one "\n" and nothing else does, so the byte and text scans agree.
+      const last = chunk.lastIndexOf(NEWLINE);
+      const text = decodeUtf8(chunk.subarray(byteStart, last));
+      let textStart = 0;
+      for (;;) {
+        const textEnd = byteEnd === last ? text.length : text.indexOf('\n', textStart);
+        this.#end(text.slice(textStart, textEnd), byteEnd - byteStart);
+        byteStart = byteEnd + 1;
+        if (byteEnd === last) break;
+        textStart = textEnd + 1;
+        byteEnd = chunk.indexOf(NEWLINE, byteStart);
+      }
+    }
+    if (byteStart < chunk.length) this.#partial(chunk.subarray(byteStart), chunk.length - byteStart);
   }
 
   /** Ends the stream: a final line without a newline is still decoded. Idempotent. */
   end(): void {
     if (this.#ended) return;
-    const tail = this.#utf8.decode();
-    if (tail.length > 0) this.#partial(tail, 0, tail.length, utf8ByteLength(tail));
     this.#ended = true;
     if (this.#discarding) {
       this.#discarding = false;
       return;
     }
     if (this.#pieces.length > 0) {
-      const text = this.#pieces.join('');
-      this.#pieces = [];
+      const text = this.#takePieces();
       this.#pendingBytes = 0;
       this.#emit(text);
     }
@@ -112,17 +130,18 @@ export class LineDecoder {
     for (;;) {
       const end = text.indexOf('\n', start);
       if (end === -1) break;
-      this.#line(text, start, end, this.#discarding ? 0 : utf8ByteLength(text.slice(start, end)));
+      const line = text.slice(start, end);
+      this.#end(line, this.#discarding ? 0 : utf8ByteLength(line));
       start = end + 1;
     }
     if (start < text.length) {
       const rest = text.slice(start);
-      this.#partial(rest, 0, rest.length, this.#discarding ? 0 : utf8ByteLength(rest));
+      this.#partial(rest, this.#discarding ? 0 : utf8ByteLength(rest));
     }
   }
 
-  /** A piece of text that ends the current line. */
-  #line(text: string, start: number, end: number, bytes: number): void {
+  /** A piece (text, or bytes of a chunk) that ends the current line. */
+  #end(piece: string | Uint8Array, bytes: number): void {
     if (this.#discarding) {
       this.#discarding = false;
       return;
@@ -132,25 +151,45 @@ export class LineDecoder {
       this.#discarding = false;
       return;
     }
-    let line = text.slice(start, end);
-    if (this.#pieces.length > 0) {
-      this.#pieces.push(line);
-      line = this.#pieces.join('');
-      this.#pieces = [];
+    let line: string;
+    if (this.#pieces.length === 0) line = typeof piece === 'string' ? piece : decodeUtf8(piece);
+    else {
+      this.#pieces.push(piece);
+      line = this.#takePieces();
     }
     this.#pendingBytes = 0;
     this.#emit(line);
   }
 
-  /** A piece of text that does not end the current line. */
-  #partial(text: string, start: number, end: number, bytes: number): void {
-    if (this.#discarding || start >= end) return;
+  /** A piece (text, or bytes of a chunk) that does not end the current line. */
+  #partial(piece: string | Uint8Array, bytes: number): void {
+    if (this.#discarding || piece.length === 0) return;
     this.#pendingBytes += bytes;
     if (this.#pendingBytes > this.#max) {
       this.#tooLarge(this.#pendingBytes);
       return;
     }
-    this.#pieces.push(start === 0 && end === text.length ? text : text.slice(start, end));
+    this.#pieces.push(piece);
+  }
+
+  /** The text of the pending pieces (emptied); see `decodePieces`. */
+  #takePieces(): string {
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    let text = '';
+    let run: Uint8Array[] = [];
+    for (const piece of pieces) {
+      if (typeof piece !== 'string') {
+        run.push(piece);
+        continue;
+      }
+      // A line fed partly as text and partly as bytes (unusual): each run of bytes decoded whole.
+      if (run.length > 0) text += decodePieces(run);
+      run = [];
+      text += piece;
+    }
+    if (run.length > 0) text += decodePieces(run);
+    return text;
   }
 
   #tooLarge(seen: number): void {
@@ -166,7 +205,12 @@ export class LineDecoder {
   }
 
   #emit(raw: string): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.#first) {
+      // A byte order mark may open the stream (never a message): skipped, as a UTF-8 decoder would.
+      this.#first = false;
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    }
     if (isBlank(line)) return;
     const result = decodeMessage(line);
     if (result.ok) this.#onmessage(result.message);
@@ -180,6 +224,40 @@ export class LineDecoder {
  */
 export function encodeLine(message: JSONRPCMessage): string {
   return `${encodeMessage(message)}\n`;
+}
+
+/**
+ * The text of a line held as several byte pieces. Mostly-ASCII text (JSON's usual case) decodes
+ * fastest joined and decoded in one call; text full of non-ASCII characters decodes about twice as
+ * fast piece by piece (a streaming decode carries characters split between pieces) and joined as
+ * text. The first piece tells which it is.
+ */
+function decodePieces(pieces: readonly Uint8Array[]): string {
+  const first = pieces[0] as Uint8Array;
+  if (pieces.length === 1) return decodeUtf8(first);
+  if (isAscii(first)) return decodeUtf8(concatBytes(pieces));
+  const decoder = createStreamingUtf8Decoder();
+  const texts: string[] = [];
+  for (const piece of pieces) texts.push(decoder.decode(piece, { stream: true }));
+  texts.push(decoder.decode());
+  return texts.join('');
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
+function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, offset);
+    offset += piece.length;
+  }
+  return bytes;
 }
 
 function isBlank(line: string): boolean {
