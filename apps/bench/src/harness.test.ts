@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { compare, median, percentile } from './harness.js';
+import { compare, interleaved, median, percentile } from './harness.js';
 import { renderTable } from './report.js';
 
 test('median and percentile pick the right samples', () => {
@@ -16,6 +16,19 @@ test('compare computes ratios within each round, against the first contender', a
   const { ratios, times } = await compare({ base: () => 10 * slowdown(), other: () => 20 * slowdown() }, 4, 0);
   expect(ratios.other).toEqual([2, 2, 2, 2]);
   expect(times.base).toEqual([10, 20, 10, 20]);
+});
+
+test('interleaved runs the contenders one operation at a time, rotating who goes first', async () => {
+  const calls: string[] = [];
+  const op = (name: string) => async (i: number) => {
+    calls.push(`${name}${i}`);
+  };
+  const result = await interleaved({ a: op('a'), b: op('b'), c: op('c') }, 3, 2, 1);
+  // One warm-up round, then two recorded; in each round op i of everyone before op i+1 of anyone.
+  expect(calls.slice(0, 9)).toEqual(['a0', 'b0', 'c0', 'b1', 'c1', 'a1', 'c2', 'a2', 'b2']);
+  expect(calls).toHaveLength(27);
+  expect(result.a).toHaveLength(2);
+  expect(result.a![0]).toHaveLength(3);
 });
 
 test('the table shows ratios and whether each goal is met', () => {

@@ -4,6 +4,8 @@
  * and cancels; the reported figure is the median over rounds.
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface BenchOptions {
   /** Fewer rounds and smaller inputs: a smoke run for CI. */
@@ -93,10 +95,50 @@ export async function compare(
   return { times, ratios };
 }
 
+/**
+ * Latency of one operation per contender, interleaved: in each round every contender does its
+ * `i`-th operation before any does its `i+1`-th (the starting contender rotating), so all of them
+ * see the same machine from moment to moment — on a shared machine the noise of a busy second
+ * comes and goes within milliseconds, and contenders measured one after the other in blocks of a
+ * thousand land in different weather. Returns each contender's latencies (ms), one array per
+ * recorded round, after `warmup` unrecorded rounds.
+ */
+export async function interleaved(
+  contenders: Record<string, (i: number) => Promise<unknown>>,
+  perRound: number,
+  rounds: number,
+  warmup = 1,
+): Promise<Record<string, number[][]>> {
+  const names = Object.keys(contenders);
+  const result: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    const lat: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let i = 0; i < perRound; i++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length] as string;
+        const start = performance.now();
+        await (contenders[name] as (i: number) => Promise<unknown>)(i);
+        (lat[name] as number[]).push(performance.now() - start);
+      }
+    }
+    if (round < warmup) continue;
+    for (const name of names) (result[name] as number[][]).push(lat[name] as number[]);
+  }
+  return result;
+}
+
 export function formatNumber(value: number): string {
   if (value >= 100_000) return Math.round(value).toLocaleString('en-US');
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
   if (value >= 1) return value.toFixed(2);
   return value.toPrecision(2);
+}
+
+/** A full garbage collection (twice, so finalizers' garbage goes too), for heap figures. */
+export function forceGc(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
 }

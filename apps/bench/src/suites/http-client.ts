@@ -3,7 +3,8 @@
  * process, for a raw `node:http` `http.request` on a keep-alive Agent (the baseline the goal is
  * measured against, as issue 5 names it), a raw undici keep-alive `request()` (the second floor,
  * shown beside it), our StreamableHTTPClientTransport, and the official SDK's v1 and v2 client
- * transports — sequential and 10 in flight, then one 1/10/50 MB message each way, same run.
+ * transports — sequential and 10 in flight, then one 1/10/50 MB message each way, same run; and
+ * the heap of this process after 100k requests through ours and the raw client (leak check).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -15,7 +16,7 @@ import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
 import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, request } from 'undici';
-import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, forceGc, median, percentile, type BenchOptions, type Row } from '../harness.js';
 
 const SUITE = 'http-client';
 
@@ -254,6 +255,33 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
           ...(name === 'ours' && ratio !== undefined ? { goal: '<= 1.2', met: ratio <= 1.2 } : {}),
         });
       }
+    }
+
+    // -- leak check: this process's heap after many requests, 10 in flight ------------------------
+    const leakCount = options.quick ? 2_000 : 100_000;
+    for (const name of [names[0]!, 'ours']) {
+      const contender = contenders[name]!;
+      const burst = async (n: number) => {
+        let issued = 0;
+        const worker = async () => {
+          while (issued++ < n) await contender.roundTrip(nextId++);
+        };
+        await Promise.all(Array.from({ length: 10 }, worker));
+      };
+      await burst(1_000);
+      forceGc();
+      const before = process.memoryUsage().heapUsed;
+      await burst(leakCount);
+      forceGc();
+      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${leakCount.toLocaleString('en-US')} requests`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+      });
     }
   } finally {
     for (const contender of Object.values(contenders)) await contender.close();

@@ -10,8 +10,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { StreamableHTTPListener } from '@mcp-transports/sse/server';
 import {
   McpServer as McpServerV2,
@@ -19,7 +17,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { compare, median, type BenchOptions, type Row } from '../harness.js';
+import { compare, forceGc, median, type BenchOptions, type Row } from '../harness.js';
 import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 import { httpClientFor, startServer } from '../sessions.js';
 import type { SessionKind } from './sessions-server.js';
@@ -172,12 +170,6 @@ async function idleSessionBytes(kind: SessionKind, n: number): Promise<number> {
   }
 }
 
-function gc(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  (runInNewContext('gc') as () => void)();
-}
-
 export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const child = fork(fileURLToPath(new URL('../load/http-load.ts', import.meta.url)), {
@@ -250,10 +242,10 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
     for (const name of ['ours stateless JSON', 'ours stateful SSE']) {
       const target = targets[name]!;
       await load(child, target, options.quick ? 200 : 2_000);
-      gc();
+      forceGc();
       const before = process.memoryUsage().heapUsed;
       await load(child, target, heapCount);
-      gc();
+      forceGc();
       const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
       rows.push({
         suite: SUITE,

@@ -1,18 +1,17 @@
 /**
  * stdio: our client + server transports against a raw pipe (with and without JSON per line) and
  * the official SDK's stdio transports (v1 and v2), each talking to its own echo child, all in the
- * same run. Figures: sequential round trip p50/p99, pipelined throughput (10k and 50k in flight),
- * one 1/10/50 MB message round trip, and heap growth over 100k messages (leak check).
+ * same run. Figures: sequential round trip p50/p99 (contenders interleaved one round trip at a
+ * time), pipelined throughput (10k and 50k in flight), one 1/10/50 MB message round trip, and
+ * heap growth over 100k messages (leak check).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { StdioClientTransport } from '@mcp-transports/stdio';
 import { StdioClientTransport as SdkV1ClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StdioClientTransport as SdkV2ClientTransport } from '@modelcontextprotocol/client/stdio';
-import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, forceGc, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
 
 const SUITE = 'stdio';
 const ECHO = fileURLToPath(new URL('./stdio-echo.ts', import.meta.url));
@@ -114,12 +113,6 @@ function burst(peer: Peer, n: number): Promise<void> {
   });
 }
 
-function gc(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  (runInNewContext('gc') as () => void)();
-}
-
 export function request(id: number, params: object = { text: 'hello, world', n: id }) {
   return { jsonrpc: '2.0', id, method: 'tools/call', params };
 }
@@ -145,38 +138,27 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
   };
 
   try {
-    // -- sequential round trips ---------------------------------------------------------------
+    // -- sequential round trips, the contenders interleaved one round trip at a time -----------
     const sequential = options.quick ? 100 : 1000;
-    progress(`round trips (${sequential} × ${rounds} rounds)`);
-    const p99s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    const rt = await compare(
-      contenders(async (peer) => {
-        const latencies: number[] = [];
-        for (let i = 0; i < sequential; i++) {
-          const start = performance.now();
-          await roundTrip(peer, request(i));
-          latencies.push(performance.now() - start);
-        }
-        const name = names.find((n) => peers[n] === peer) as string;
-        (p99s[name] as number[]).push(percentile(latencies, 99));
-        return percentile(latencies, 50);
-      }),
+    progress(`round trips (${sequential} × ${rounds} rounds, interleaved)`);
+    const latencies = await interleaved(
+      Object.fromEntries(names.map((name) => [name, (i: number) => roundTrip(peers[name] as Peer, request(i))])),
+      sequential,
       rounds,
     );
-    for (const name of names) {
-      const isOurs = name === 'ours';
-      push(
-        'round trip p50',
-        name,
-        median(rt.times[name]!) * 1000,
-        'µs',
-        median(rt.ratios[name]!),
-        isOurs ? '<= 1.15' : undefined,
-      );
-    }
-    for (const name of names) {
-      const ratios = (p99s[name] as number[]).map((v, i) => v / (p99s['raw pipe + JSON']![i] as number));
-      push('round trip p99', name, median(p99s[name]!) * 1000, 'µs', median(ratios));
+    for (const p of [50, 99]) {
+      const per = (name: string) => latencies[name]!.map((lat) => percentile(lat, p));
+      const base = per('raw pipe + JSON');
+      for (const name of names) {
+        push(
+          `round trip p${p}`,
+          name,
+          median(per(name)) * 1000,
+          'µs',
+          median(per(name).map((v, i) => v / (base[i] as number))),
+          p === 50 && name === 'ours' ? '<= 1.15' : undefined,
+        );
+      }
     }
 
     // -- pipelined --------------------------------------------------------------------------------
@@ -245,10 +227,10 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
     for (const name of ['raw pipe + JSON', 'ours']) {
       const peer = peers[name] as Peer;
       await burst(peer, 1000);
-      gc();
+      forceGc();
       const before = process.memoryUsage().heapUsed;
       for (let done = 0; done < leakCount; done += 10_000) await burst(peer, Math.min(10_000, leakCount - done));
-      gc();
+      forceGc();
       const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
       rows.push({
         suite: SUITE,
