@@ -56,7 +56,7 @@ function sizeRows(
 }
 
 async function stdioSizes(options: BenchOptions): Promise<Row[]> {
-  const peers = await stdio.makePeers(true);
+  const { peers, close } = await stdio.makePeers(true);
   const rows: Row[] = [];
   let id = 1;
   try {
@@ -82,7 +82,7 @@ async function stdioSizes(options: BenchOptions): Promise<Row[]> {
       );
     }
   } finally {
-    await Promise.all(Object.values(peers).map((p) => p.close()));
+    await close();
   }
   return rows;
 }

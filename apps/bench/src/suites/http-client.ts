@@ -3,8 +3,9 @@
  * process, for a raw `node:http` `http.request` on a keep-alive Agent (the baseline the goal is
  * measured against, as issue 5 names it), a raw undici keep-alive `request()` (the second floor,
  * shown beside it), our StreamableHTTPClientTransport, and the official SDK's v1 and v2 client
- * transports — sequential and 10 in flight, then one 1/10/50 MB message each way, same run; and
- * the heap of this process after 100k requests through ours and the raw client (leak check).
+ * transports — sequential (interleaved one request at a time) and 10 in flight, then one
+ * 1/10/50 MB message each way, same run; and the heap of this process after 100k requests
+ * through ours and the raw client (leak check).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -16,7 +17,7 @@ import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
 import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, request } from 'undici';
-import { compare, forceGc, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, forceGc, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
 
 const SUITE = 'http-client';
 
@@ -175,30 +176,47 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   let nextId = 1;
   try {
     for (const inFlight of [1, 10]) {
-      // Per contender, one array of round-trip latencies per round (the first is the warm-up).
-      const latencies: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
-      const run = (name: string) => async () => {
-        const contender = contenders[name]!;
-        const lat: number[] = [];
-        latencies[name]!.push(lat);
-        const start = performance.now();
-        let issued = 0;
-        const worker = async () => {
-          while (issued < requests) {
-            issued++;
-            const t0 = performance.now();
-            await contender.roundTrip(nextId++);
-            lat.push(performance.now() - t0);
-          }
+      // Per contender, one array of round-trip latencies per recorded round. Sequential round trips
+      // are interleaved across contenders one at a time (the same machine for all of them from
+      // moment to moment); 10 in flight run as a block per contender, the first round a warm-up.
+      let latencies: Record<string, number[][]>;
+      let times: Record<string, number[]>;
+      if (inFlight === 1) {
+        latencies = await interleaved(
+          Object.fromEntries(names.map((n) => [n, () => contenders[n]!.roundTrip(nextId++)])),
+          requests,
+          rounds,
+        );
+        times = Object.fromEntries(
+          names.map((n) => [n, latencies[n]!.map((lat) => lat.reduce((sum, ms) => sum + ms, 0))]),
+        );
+      } else {
+        latencies = Object.fromEntries(names.map((n) => [n, []]));
+        const run = (name: string) => async () => {
+          const contender = contenders[name]!;
+          const lat: number[] = [];
+          latencies[name]!.push(lat);
+          const start = performance.now();
+          let issued = 0;
+          const worker = async () => {
+            while (issued < requests) {
+              issued++;
+              const t0 = performance.now();
+              await contender.roundTrip(nextId++);
+              lat.push(performance.now() - t0);
+            }
+          };
+          await Promise.all(Array.from({ length: inFlight }, worker));
+          return performance.now() - start;
         };
-        await Promise.all(Array.from({ length: inFlight }, worker));
-        return performance.now() - start;
-      };
-      const { times, ratios } = await compare(Object.fromEntries(names.map((n) => [n, run(n)])), rounds);
+        ({ times } = await compare(Object.fromEntries(names.map((n) => [n, run(n)])), rounds));
+        for (const name of names) latencies[name] = latencies[name]!.slice(1);
+      }
       const figure = inFlight === 1 ? 'round trips, sequential' : `round trips, ${inFlight} in flight`;
       for (const name of names) {
         const perSecond = (requests / median(times[name]!)) * 1000;
-        const ratio = name === names[0] ? undefined : 1 / median(ratios[name]!);
+        const ratios = times[name]!.map((t, i) => times[names[0]!]![i]! / t);
+        const ratio = name === names[0] ? undefined : median(ratios);
         rows.push({
           suite: SUITE,
           figure,
@@ -210,7 +228,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
         });
       }
       for (const p of [50, 99]) {
-        const per = (name: string) => latencies[name]!.slice(1).map((lat) => percentile(lat, p));
+        const per = (name: string) => latencies[name]!.map((lat) => percentile(lat, p));
         const base = per(names[0]!);
         for (const name of names) {
           rows.push({

@@ -71,7 +71,16 @@ async function transportPeer(transport: AnyTransport): Promise<Peer> {
   return peer;
 }
 
-export async function makePeers(includeSdk: boolean): Promise<Record<string, Peer>> {
+/**
+ * Every contender's echo child. Closing them all (`close`) also closes a sentinel child spawned
+ * before them: the first child this process spawns answers faster than identical later ones
+ * (measured: two identical raw JSON echoes, interleaved round trips, the first-spawned at
+ * 0.93x of the other, again and again), so no contender may be first.
+ */
+export async function makePeers(
+  includeSdk: boolean,
+): Promise<{ peers: Record<string, Peer>; close: () => Promise<void> }> {
+  const sentinel = rawPeer('raw-json');
   const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
   const peers: Record<string, Peer> = {
     'raw pipe + JSON': rawPeer('raw-json'),
@@ -89,8 +98,15 @@ export async function makePeers(includeSdk: boolean): Promise<Record<string, Pee
     );
   }
   // Wait until every child answers (tsx startup is not what we measure).
-  for (const peer of Object.values(peers)) await roundTrip(peer, { jsonrpc: '2.0', id: -1, method: 'warm' });
-  return peers;
+  for (const peer of [sentinel, ...Object.values(peers)]) {
+    await roundTrip(peer, { jsonrpc: '2.0', id: -1, method: 'warm' });
+  }
+  return {
+    peers,
+    close: async () => {
+      await Promise.all([sentinel, ...Object.values(peers)].map((p) => p.close()));
+    },
+  };
 }
 
 export function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
@@ -120,7 +136,7 @@ export function request(id: number, params: object = { text: 'hello, world', n: 
 export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   const rounds = options.quick ? 2 : 7;
-  const peers = await makePeers(true);
+  const { peers, close } = await makePeers(true);
   const names = Object.keys(peers);
   const contenders = (fn: (peer: Peer) => Promise<number>, only: readonly string[] = names) =>
     Object.fromEntries(only.map((name) => [name, () => fn(peers[name] as Peer)]));
@@ -242,7 +258,7 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
       });
     }
   } finally {
-    await Promise.all(Object.values(peers).map((p) => p.close()));
+    await close();
   }
   return rows;
 }
