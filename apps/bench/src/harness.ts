@@ -142,3 +142,28 @@ export function forceGc(): void {
   gc();
   gc();
 }
+
+/**
+ * The leak check: `warmup()` once, a full GC, `work()`, a full GC, and a row with the heap growth
+ * in MiB (`isOurs`: with the goal of at most 5 MiB; a per-message leak grows with the count).
+ */
+export async function heapGrowthRow(
+  row: { suite: string; figure: string; contender: string; isOurs: boolean },
+  warmup: () => Promise<unknown>,
+  work: () => Promise<unknown>,
+): Promise<Row> {
+  await warmup();
+  forceGc();
+  const before = process.memoryUsage().heapUsed;
+  await work();
+  forceGc();
+  const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  return {
+    suite: row.suite,
+    figure: row.figure,
+    contender: row.contender,
+    value: growth,
+    unit: 'MiB',
+    ...(row.isOurs ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+  };
+}

@@ -17,7 +17,7 @@ import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
 import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, request } from 'undici';
-import { compare, forceGc, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
 
 const SUITE = 'http-client';
 
@@ -286,20 +286,14 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
         };
         await Promise.all(Array.from({ length: 10 }, worker));
       };
-      await burst(1_000);
-      forceGc();
-      const before = process.memoryUsage().heapUsed;
-      await burst(leakCount);
-      forceGc();
-      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-      rows.push({
-        suite: SUITE,
-        figure: `heap growth after ${leakCount.toLocaleString('en-US')} requests`,
-        contender: name,
-        value: growth,
-        unit: 'MiB',
-        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
-      });
+      const figure = `heap growth after ${leakCount.toLocaleString('en-US')} requests`;
+      rows.push(
+        await heapGrowthRow(
+          { suite: SUITE, figure, contender: name, isOurs: name === 'ours' },
+          () => burst(1_000),
+          () => burst(leakCount),
+        ),
+      );
     }
   } finally {
     for (const contender of Object.values(contenders)) await contender.close();

@@ -17,7 +17,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { compare, forceGc, median, type BenchOptions, type Row } from '../harness.js';
+import { compare, heapGrowthRow, median, type BenchOptions, type Row } from '../harness.js';
 import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 import { httpClientFor, startServer } from '../sessions.js';
 import type { SessionKind } from './sessions-server.js';
@@ -241,21 +241,14 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
     const heapCount = options.quick ? 1_000 : 100_000;
     for (const name of ['ours stateless JSON', 'ours stateful SSE']) {
       const target = targets[name]!;
-      await load(child, target, options.quick ? 200 : 2_000);
-      forceGc();
-      const before = process.memoryUsage().heapUsed;
-      await load(child, target, heapCount);
-      forceGc();
-      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-      rows.push({
-        suite: SUITE,
-        figure: `heap growth after ${heapCount.toLocaleString('en-US')} requests`,
-        contender: name,
-        value: growth,
-        unit: 'MiB',
-        goal: '<= 5 MiB',
-        met: growth <= 5,
-      });
+      const figure = `heap growth after ${heapCount.toLocaleString('en-US')} requests`;
+      rows.push(
+        await heapGrowthRow(
+          { suite: SUITE, figure, contender: name, isOurs: true },
+          () => load(child, target, options.quick ? 200 : 2_000),
+          () => load(child, target, heapCount),
+        ),
+      );
     }
 
     // Memory per idle session: ours and the SDK v1, each with an McpServer per session, per round.

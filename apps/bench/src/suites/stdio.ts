@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { StdioClientTransport } from '@mcp-transports/stdio';
 import { StdioClientTransport as SdkV1ClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StdioClientTransport as SdkV2ClientTransport } from '@modelcontextprotocol/client/stdio';
-import { compare, forceGc, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
 
 const SUITE = 'stdio';
 const ECHO = fileURLToPath(new URL('./stdio-echo.ts', import.meta.url));
@@ -242,20 +242,16 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
     const leakCount = options.quick ? 2_000 : 100_000;
     for (const name of ['raw pipe + JSON', 'ours']) {
       const peer = peers[name] as Peer;
-      await burst(peer, 1000);
-      forceGc();
-      const before = process.memoryUsage().heapUsed;
-      for (let done = 0; done < leakCount; done += 10_000) await burst(peer, Math.min(10_000, leakCount - done));
-      forceGc();
-      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-      rows.push({
-        suite: SUITE,
-        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
-        contender: name,
-        value: growth,
-        unit: 'MiB',
-        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
-      });
+      const figure = `heap growth after ${leakCount.toLocaleString('en-US')} messages`;
+      rows.push(
+        await heapGrowthRow(
+          { suite: SUITE, figure, contender: name, isOurs: name === 'ours' },
+          () => burst(peer, 1000),
+          async () => {
+            for (let done = 0; done < leakCount; done += 10_000) await burst(peer, Math.min(10_000, leakCount - done));
+          },
+        ),
+      );
     }
   } finally {
     await close();
