@@ -106,7 +106,16 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
       };
     }
     const { times, ratios } = await compare(contenders, rounds, options.quick ? 0 : 1);
-    return Object.keys(setups).map((name) => {
+    // The same figures as points of a curve (`pnpm bench:curves`: requests/s vs number of nodes).
+    const curve: Row[] = Object.keys(setups).map((name, i) => ({
+      suite: SUITE,
+      figure: 'scaled HTTP req/s vs nodes',
+      contender: `ours (RedisSessionRouter, round-robin, ${SESSIONS} sessions, ${CONCURRENCY} in flight)`,
+      value: (count / median(times[name]!)) * 1000,
+      unit: 'req/s',
+      x: i + 1,
+    }));
+    const table = Object.keys(setups).map((name): Row => {
       const l = latency[name]!;
       return {
         suite: SUITE,
@@ -118,6 +127,7 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
         note: `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${l.errors} errors` : ''}; ratio vs 1 node`,
       };
     });
+    return [...table, ...curve];
   } finally {
     load.kill();
     for (const proxy of proxies) await proxy.close();
