@@ -1,10 +1,12 @@
 /**
  * Writes framed messages to a byte stream, respecting backpressure.
  *
- * Messages sent in the same tick are joined into one `write()` (a pipelined burst of 10k
- * messages costs a handful of syscalls, not 10k), and their `send()` calls share one promise. When the stream's buffer is full we wait for
- * one 'drain' with one listener, however many sends are waiting: the SDK adds a `once('drain')`
- * per send, which piles up listeners (and MaxListenersExceeded warnings) under load.
+ * The first message of a tick is written at once; the messages sent after it in the same tick are
+ * joined into one `write()` at the end of the tick (a pipelined burst of 10k messages costs a
+ * handful of syscalls, not 10k) and their `send()` calls share one promise. When the stream's
+ * buffer is full we wait for one 'drain' with one listener, however many sends are waiting: the
+ * SDK adds a `once('drain')` per send, which piles up listeners (and MaxListenersExceeded
+ * warnings) under load.
  */
 import type { Writable } from 'node:stream';
 
@@ -46,16 +48,21 @@ export class BatchingWriter {
   write(text: string): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     this.#texts.push(text);
-    this.#batch ??= batch();
+    const pending = (this.#batch ??= batch());
     if (!this.#scheduled && !this.#waitingForDrain) {
+      // The first send of a tick is written at once (a lone request waits for nothing); the rest
+      // of the tick's sends are joined into one write at its end (a burst costs few syscalls).
       this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        this.#flush();
-      });
+      queueMicrotask(this.#endOfTick);
+      this.#flush();
     }
-    return this.#batch.promise;
+    return pending.promise;
   }
+
+  readonly #endOfTick = (): void => {
+    this.#scheduled = false;
+    if (!this.#waitingForDrain) this.#flush();
+  };
 
   /** Writes whatever is queued now, ignoring backpressure (used on close, so nothing is dropped). */
   flushNow(): void {
