@@ -1,8 +1,8 @@
 /**
  * stdio: our client + server transports against a raw pipe (with and without JSON per line) and
  * the official SDK's stdio transports (v1 and v2), each talking to its own echo child, all in the
- * same run. Figures: sequential round trip p50/p99 (contenders interleaved one round trip at a
- * time), pipelined throughput (10k and 50k in flight), one 1/10/50 MB message round trip, and
+ * same run. Figures: sequential round trip p50/p99 (fresh children every round, contenders
+ * interleaved one round trip at a time), pipelined throughput (10k and 50k in flight), one 1/10/50 MB message round trip, and
  * heap growth over 100k messages (leak check).
  */
 import { spawn } from 'node:child_process';
@@ -75,28 +75,51 @@ async function transportPeer(transport: AnyTransport): Promise<Peer> {
  * Every contender's echo child. Closing them all (`close`) also closes a sentinel child spawned
  * before them: the first child this process spawns answers faster than identical later ones
  * (measured: two identical raw JSON echoes, interleaved round trips, the first-spawned at
- * 0.93x of the other, again and again), so no contender may be first.
+ * 0.93x of the other, again and again), so no contender may be first. `rotate` shifts the order
+ * the contenders are spawned in.
  */
 export async function makePeers(
   includeSdk: boolean,
+  rotate = 0,
 ): Promise<{ peers: Record<string, Peer>; close: () => Promise<void> }> {
   const sentinel = rawPeer('raw-json');
   const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
-  const peers: Record<string, Peer> = {
-    'raw pipe + JSON': rawPeer('raw-json'),
-    'raw pipe (bytes)': rawPeer('raw'),
-    ours: await transportPeer(
-      new StdioClientTransport({ ...base, args: echoArgs('ours'), maxMessageBytes: LIMIT }) as AnyTransport,
-    ),
-  };
+  const makers: [string, () => Peer | Promise<Peer>][] = [
+    ['raw pipe + JSON', () => rawPeer('raw-json')],
+    ['raw pipe (bytes)', () => rawPeer('raw')],
+    [
+      'ours',
+      () =>
+        transportPeer(
+          new StdioClientTransport({ ...base, args: echoArgs('ours'), maxMessageBytes: LIMIT }) as AnyTransport,
+        ),
+    ],
+  ];
   if (includeSdk) {
-    peers['SDK v1'] = await transportPeer(
-      new SdkV1ClientTransport({ ...base, args: echoArgs('sdk-v1'), maxBufferSize: LIMIT }) as AnyTransport,
-    );
-    peers['SDK v2'] = await transportPeer(
-      new SdkV2ClientTransport({ ...base, args: echoArgs('sdk-v2'), maxBufferSize: LIMIT }) as AnyTransport,
+    makers.push(
+      [
+        'SDK v1',
+        () =>
+          transportPeer(
+            new SdkV1ClientTransport({ ...base, args: echoArgs('sdk-v1'), maxBufferSize: LIMIT }) as AnyTransport,
+          ),
+      ],
+      [
+        'SDK v2',
+        () =>
+          transportPeer(
+            new SdkV2ClientTransport({ ...base, args: echoArgs('sdk-v2'), maxBufferSize: LIMIT }) as AnyTransport,
+          ),
+      ],
     );
   }
+  const spawned = new Map<string, Peer>();
+  for (let k = 0; k < makers.length; k++) {
+    const [name, make] = makers[(k + rotate) % makers.length] as [string, () => Peer | Promise<Peer>];
+    spawned.set(name, await make());
+  }
+  // The contenders in their usual order (the baseline first), whatever order they were spawned in.
+  const peers: Record<string, Peer> = Object.fromEntries(makers.map(([name]) => [name, spawned.get(name) as Peer]));
   // Wait until every child answers (tsx startup is not what we measure).
   for (const peer of [sentinel, ...Object.values(peers)]) {
     await roundTrip(peer, { jsonrpc: '2.0', id: -1, method: 'warm' });
@@ -154,14 +177,29 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
   };
 
   try {
-    // -- sequential round trips, the contenders interleaved one round trip at a time -----------
+    // -- sequential round trips: fresh children every round, contenders interleaved -----------------
+    // Each child keeps whatever the scheduler gave it (CPU placement, wake-up path) for its life:
+    // identical echoes differ by 10-40% for their whole lives and a different one is lucky in each
+    // run. New children every round (spawned in a rotating order) and the median over rounds
+    // take that luck out; interleaving takes out the machine's moment-to-moment noise.
     const sequential = options.quick ? 100 : 1000;
-    progress(`round trips (${sequential} × ${rounds} rounds, interleaved)`);
-    const latencies = await interleaved(
-      Object.fromEntries(names.map((name) => [name, (i: number) => roundTrip(peers[name] as Peer, request(i))])),
-      sequential,
-      rounds,
-    );
+    progress(`round trips (${sequential} × ${rounds} rounds, fresh children each round, interleaved)`);
+    const latencies: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < rounds; round++) {
+      const fresh = await makePeers(true, round);
+      try {
+        const one = await interleaved(
+          Object.fromEntries(
+            names.map((name) => [name, (i: number) => roundTrip(fresh.peers[name] as Peer, request(i))]),
+          ),
+          sequential,
+          1,
+        );
+        for (const name of names) latencies[name]!.push(one[name]![0]!);
+      } finally {
+        await fresh.close();
+      }
+    }
     for (const p of [50, 99]) {
       const per = (name: string) => latencies[name]!.map((lat) => percentile(lat, p));
       const base = per('raw pipe + JSON');
