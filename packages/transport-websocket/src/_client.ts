@@ -12,7 +12,6 @@ import {
   toError,
   TransportError,
   TransportErrorCode,
-  utf8ByteLength,
 } from '@mcp-transports/core';
 import type {
   JSONRPCMessage,
@@ -27,6 +26,8 @@ import type { CloseInfo } from './_shared.js';
 /** @internal What the shared client needs from one socket. */
 export interface ClientSocket {
   readonly bufferedAmount: number;
+  /** The UTF-8 byte length of `text` (natively where the platform can). */
+  byteLength(text: string): number;
   /** The subprotocol the server selected (`''` for none). */
   readonly protocol: string;
   /** Resolves when the frame is handed to the network layer. */
@@ -42,8 +43,11 @@ export interface ClientSocket {
  */
 export interface ClientSocketEvents {
   socketOpen(socket: ClientSocket): void;
-  /** A text frame, or `undefined` for a binary frame. */
-  socketMessage(socket: ClientSocket, text: string | undefined): void;
+  /**
+   * A text frame, or `undefined` for a binary frame. `bytes` is the frame's size when the socket
+   * knows it (and has already enforced `maxMessageBytes` on it); otherwise the text is measured.
+   */
+  socketMessage(socket: ClientSocket, text: string | undefined, bytes?: number): void;
   socketError(socket: ClientSocket, error: Error): void;
   socketClose(socket: ClientSocket, code: number, reason: string): void;
 }
@@ -164,7 +168,8 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       return Promise.reject(toError(error));
     }
     const max = this.#maxMessageBytes;
-    const bytes = text.length * 3 > max ? utf8ByteLength(text) : text.length;
+    // The UTF-16 length bounds the UTF-8 length from below: count exactly only when close.
+    const bytes = text.length * 3 > max ? socket.byteLength(text) : text.length;
     if (bytes > max) {
       return Promise.reject(
         new TransportError(
@@ -238,8 +243,8 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
   }
 
   /** @internal */
-  socketMessage(socket: ClientSocket, text: string | undefined): void {
-    if (this.#socket === socket) this.#onMessage(socket, text);
+  socketMessage(socket: ClientSocket, text: string | undefined, bytes?: number): void {
+    if (this.#socket === socket) this.#onMessage(socket, text, bytes);
   }
 
   /** @internal */
@@ -303,7 +308,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
     );
   }
 
-  #onMessage(socket: ClientSocket, text: string | undefined): void {
+  #onMessage(socket: ClientSocket, text: string | undefined, bytes: number | undefined): void {
     if (this.#state !== 'open') return;
     if (text === undefined) {
       this.#report(
@@ -316,7 +321,9 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       return;
     }
     const max = this.#maxMessageBytes;
-    if (text.length > max || (text.length * 3 > max && utf8ByteLength(text) > max)) {
+    if (
+      bytes === undefined ? text.length > max || (text.length * 3 > max && socket.byteLength(text) > max) : bytes > max
+    ) {
       // The browser cannot cap a frame before it arrives; the Node entry's `ws` does (maxPayload).
       this.#report(
         new TransportError(

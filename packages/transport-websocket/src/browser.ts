@@ -6,7 +6,7 @@
  * `mcp.auth.<token>` (SEP-1288), and browsers answer the server's pings themselves: the server's
  * heartbeat detects a dead browser, while the browser learns of a dead server when the OS does.
  */
-import { TransportError, TransportErrorCode } from '@mcp-transports/core';
+import { TransportError, TransportErrorCode, utf8ByteLength } from '@mcp-transports/core';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
 import { clientProtocols, SENT, TAG } from './_shared.js';
@@ -53,6 +53,7 @@ function openBrowserSocket(url: string, protocols: string[], events: ClientSocke
     get protocol() {
       return ws.protocol;
     },
+    byteLength: utf8ByteLength,
     sendText(text) {
       try {
         ws.send(text);

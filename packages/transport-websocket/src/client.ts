@@ -107,6 +107,10 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
     }
   }
 
+  byteLength(text: string): number {
+    return Buffer.byteLength(text, 'utf8');
+  }
+
   sendText(text: string): Promise<void> {
     if (this.readyState !== WebSocket.OPEN) {
       return Promise.reject(
@@ -179,7 +183,8 @@ function onOpen(socket: NodeClientSocket): void {
 
 function onMessage(socket: NodeClientSocket, data: Buffer, isBinary: boolean): void {
   socket.alive = true;
-  socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'));
+  // ws has enforced maxPayload on the frame: its byte count spares the transport a walk over the text.
+  socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'), data.length);
 }
 
 function onError(socket: NodeClientSocket, error: Error & { code?: string }): void {

@@ -12,7 +12,6 @@ import {
   toError,
   TransportError,
   TransportErrorCode,
-  utf8ByteLength,
 } from '@mcp-transports/core';
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@mcp-transports/core';
 import { randomUUID } from 'node:crypto';
@@ -211,8 +210,9 @@ export class WebSocketServerTransport implements Transport {
 
   #write(text: string): Promise<void> {
     const max = this.#settings.maxMessageBytes;
-    // A string's UTF-16 length bounds its UTF-8 length from below; count exactly only when close.
-    const bytes = text.length * 3 > max ? utf8ByteLength(text) : text.length;
+    // A string's UTF-16 length bounds its UTF-8 length from below; count exactly only when close,
+    // natively (a 50 MB message: ~10 ms, where a JavaScript loop over its characters takes ~130 ms).
+    const bytes = text.length * 3 > max ? Buffer.byteLength(text, 'utf8') : text.length;
     if (bytes > max) {
       return Promise.reject(
         new TransportError(

@@ -62,7 +62,15 @@ export interface Contender {
 
 /** Starts an echo server of `kind` in a child process (see `websocket-server.ts`). */
 async function serverProcess(kind: ServerKind, maxMessageBytes?: number): Promise<Server> {
-  const args = ['--import', 'tsx', SERVER, kind, ...(maxMessageBytes === undefined ? [] : [String(maxMessageBytes)])];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server child, e.g. `--cpu-prof --cpu-prof-dir=DIR`.
+  const args = [
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []),
+    '--import',
+    'tsx',
+    SERVER,
+    kind,
+    ...(maxMessageBytes === undefined ? [] : [String(maxMessageBytes)]),
+  ];
   const child = spawn(process.execPath, args, { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {
