@@ -26,12 +26,12 @@ export class WebSocketClientTransport extends WebSocketClientTransportBase {
         `${TAG} authToken cannot travel as a subprotocol: it may contain only letters, digits and !#$%&'*+-.^_\`|~ (base64url JWTs qualify)`,
       );
     }
-    super(url, clientProtocols(options.protocols, options.authToken), options, openBrowserSocket);
+    super(url, clientProtocols(options.protocols, options.authToken), options, openBrowserSocket, undefined);
   }
 }
 
-function openBrowserSocket(url: string, protocols: string[], events: ClientSocketEvents): ClientSocket {
-  const ws = new globalThis.WebSocket(url, protocols);
+function openBrowserSocket(url: string, protocols: readonly string[], events: ClientSocketEvents): ClientSocket {
+  const ws = new globalThis.WebSocket(url, protocols as string[]);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => {
     events.socketOpen(socket);
