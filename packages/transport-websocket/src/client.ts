@@ -105,28 +105,30 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
    * per connection (each event name also grows the socket's listener table, a hash table). The
    * socket is private to its transport, so nothing else listens on it.
    */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
+  // Named parameters, not `...args`: a rest array would be allocated for every message.
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     switch (event) {
       case 'open':
         onOpen(this);
         return true;
       case 'message':
-        onMessage(this, args[0] as Buffer, args[1] as boolean);
+        onMessage(this, a as Buffer, b as boolean);
         return true;
       case 'pong':
         this.alive = true;
         return true;
       case 'error':
-        onError(this, args[0] as Error & { code?: string });
+        onError(this, a as Error & { code?: string });
         return true;
       case 'close':
-        onClose(this, args[0] as number, args[1] as Buffer);
+        onClose(this, a as number, b as Buffer);
         return true;
       case 'unexpected-response':
-        onUnexpectedResponse(this, args[1] as IncomingMessage);
+        onUnexpectedResponse(this, b as IncomingMessage);
         return true;
       default:
-        return super.emit(event, ...args);
+        // eslint-disable-next-line prefer-rest-params -- every argument, as given, for other events
+        return super.emit(event, ...(Array.prototype.slice.call(arguments, 1) as unknown[]));
     }
   }
 

@@ -24,7 +24,7 @@ import type { CloseInfo } from './_shared.js';
 const OPEN = 1;
 
 /** Hands one of ws's socket events to the socket's transport (assigned in the transport's static block). */
-let dispatch: (transport: WebSocketServerTransport, event: string | symbol, args: unknown[]) => boolean;
+let dispatch: (transport: WebSocketServerTransport, event: string | symbol, a: unknown, b: unknown) => boolean;
 
 /**
  * @internal The listener's socket class (`ws`'s `WebSocket` option). It carries its transport and
@@ -35,10 +35,12 @@ let dispatch: (transport: WebSocketServerTransport, event: string | symbol, args
 export class ServerSocket extends WebSocket {
   transport: WebSocketServerTransport | undefined = undefined;
 
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
+  // Named parameters, not `...args`: a rest array would be allocated for every message.
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     const transport = this.transport;
-    if (transport !== undefined && dispatch(transport, event, args)) return true;
-    return super.emit(event, ...args);
+    if (transport !== undefined && dispatch(transport, event, a, b)) return true;
+    // eslint-disable-next-line prefer-rest-params -- every argument, as given, for other events
+    return super.emit(event, ...(Array.prototype.slice.call(arguments, 1) as unknown[]));
   }
 }
 
@@ -140,19 +142,19 @@ export class WebSocketServerTransport implements Transport {
   }
 
   static {
-    dispatch = (transport, event, args) => {
+    dispatch = (transport, event, a, b) => {
       switch (event) {
         case 'message':
-          transport.#onFrame(args[0] as Buffer, args[1] as boolean);
+          transport.#onFrame(a as Buffer, b as boolean);
           return true;
         case 'pong':
           transport.alive = true;
           return true;
         case 'error':
-          transport.#onSocketError(args[0] as Error & { code?: string });
+          transport.#onSocketError(a as Error & { code?: string });
           return true;
         case 'close':
-          transport.#onSocketClose(args[0] as number, String(args[1]));
+          transport.#onSocketClose(a as number, String(b));
           return true;
         default:
           return false;
