@@ -2,7 +2,7 @@
  * Child process of the websocket suite: `websocket-server.ts <ours|raw-json|raw> [maxMessageBytes]`
  * starts one echo server (see `websocket-echo.ts`), prints `{ "url": … }`, then answers each stdin
  * line `heap` with `{ "heap": bytes }` (heap + external after collecting garbage) for the leak
- * check. Exits when stdin ends. The load comes from the parent, so this process holds only the
+ * check, and `cpu` with `{ "cpu": ms }` (this process's CPU time so far). Exits when stdin ends. The load comes from the parent, so this process holds only the
  * server side of every connection.
  */
 import { createInterface } from 'node:readline';
@@ -34,6 +34,10 @@ async function heap(): Promise<number> {
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line === 'heap') void heap().then((bytes) => process.stdout.write(`${JSON.stringify({ heap: bytes })}\n`));
+  if (line === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpu: (user + system) / 1000 })}\n`);
+  }
 });
 lines.on('close', () => {
   void server.close().finally(() => process.exit(0));

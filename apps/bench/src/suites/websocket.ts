@@ -51,6 +51,8 @@ export interface Server {
   url: string;
   /** The server process's heap + external bytes after a GC (only for a server in a child process). */
   heap?: () => Promise<number>;
+  /** The server process's CPU time so far, in ms (only for a server in a child process). */
+  cpu?: () => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,10 @@ async function serverProcess(kind: ServerKind, maxMessageBytes?: number): Promis
     heap: async () => {
       child.stdin.write('heap\n');
       return (await next<{ heap: number }>()).heap;
+    },
+    cpu: async () => {
+      child.stdin.write('cpu\n');
+      return (await next<{ cpu: number }>()).cpu;
     },
     close: async () => {
       const exited = once(child, 'exit');
