@@ -12,7 +12,6 @@ import {
   toError,
   TransportError,
   TransportErrorCode,
-  utf8ByteLength,
 } from '@mcp-transports/core';
 import type {
   JSONRPCMessage,
@@ -27,6 +26,8 @@ import type { CloseInfo } from './_shared.js';
 /** @internal What the shared client needs from one socket. */
 export interface ClientSocket {
   readonly bufferedAmount: number;
+  /** The UTF-8 byte length of `text` (natively where the platform can). */
+  byteLength(text: string): number;
   /** The subprotocol the server selected (`''` for none). */
   readonly protocol: string;
   /** Resolves when the frame is handed to the network layer. */
@@ -42,14 +43,25 @@ export interface ClientSocket {
  */
 export interface ClientSocketEvents {
   socketOpen(socket: ClientSocket): void;
-  /** A text frame, or `undefined` for a binary frame. */
-  socketMessage(socket: ClientSocket, text: string | undefined): void;
+  /**
+   * A text frame, or `undefined` for a binary frame. `bytes` is the frame's size when the socket
+   * knows it (and has already enforced `maxMessageBytes` on it); otherwise the text is measured.
+   */
+  socketMessage(socket: ClientSocket, text: string | undefined, bytes?: number): void;
   socketError(socket: ClientSocket, error: Error): void;
   socketClose(socket: ClientSocket, code: number, reason: string): void;
 }
 
-/** @internal Opens one socket. */
-export type SocketFactory = (url: string, protocols: string[], events: ClientSocketEvents) => ClientSocket;
+/**
+ * @internal Opens one socket; `settings` is what the entry gave the transport for its sockets (a
+ * plain argument rather than a closure per transport: an idle connection keeps no closure).
+ */
+export type SocketFactory = (
+  url: string,
+  protocols: readonly string[],
+  events: ClientSocketEvents,
+  settings: unknown,
+) => ClientSocket;
 
 /** Options both client entries take. */
 export interface WebSocketClientOptions {
@@ -76,6 +88,24 @@ export interface WebSocketClientOptions {
 
 type State = 'new' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
+/** Reconnect off (the default): one resolved policy shared by every transport. */
+const NO_RECONNECT: Required<ReconnectOptions> = Object.freeze(resolveReconnect(false));
+
+/**
+ * What few connections ever need, made on first use: an idle connection carries one empty field
+ * instead of six.
+ */
+class Rare {
+  /** The pending reconnect attempt. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  closeInfo: CloseInfo | undefined = undefined;
+  delivery: MessageDelivery | undefined = undefined;
+  closed: Promise<void> | undefined = undefined;
+  resolveClosed: (() => void) | undefined = undefined;
+  /** Why the current socket failed before opening (its first error). */
+  failure: Error | undefined = undefined;
+}
+
 /** @internal The shared implementation; the entries export it as `WebSocketClientTransport`. */
 export class WebSocketClientTransportBase implements Transport, ClientSocketEvents {
   onclose?: (() => void) | undefined;
@@ -89,35 +119,37 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
   sessionId?: string | undefined;
 
   readonly #url: string;
-  readonly #protocols: string[];
+  readonly #protocols: readonly string[];
   readonly #open: SocketFactory;
+  readonly #socketSettings: unknown;
   readonly #reconnect: Required<ReconnectOptions>;
   readonly #maxMessageBytes: number;
   readonly #maxBufferedBytes: number;
   #state: State = 'new';
   #socket: ClientSocket | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #closeInfo: CloseInfo | undefined;
-  #delivery: MessageDelivery | undefined;
-  #closed: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
+  #rare: Rare | undefined = undefined;
   /** The current attempt (1-based after a drop; 0 for the first connection). */
   #attempt = 0;
   /** Whether the current socket has opened. */
   #opened = false;
-  /** Why the current socket failed before opening (its first error). */
-  #failure: Error | undefined;
   /** The first connection's `start()` promise, settled by the first socket's outcome. */
   #resolveStart: (() => void) | undefined;
   #rejectStart: ((error: Error) => void) | undefined;
 
   /** @internal */
-  constructor(url: string | URL, protocols: string[], options: WebSocketClientOptions, open: SocketFactory) {
+  constructor(
+    url: string | URL,
+    protocols: readonly string[],
+    options: WebSocketClientOptions,
+    open: SocketFactory,
+    socketSettings: unknown,
+  ) {
     this.#url = url.toString();
     this.#protocols = protocols;
     this.#open = open;
+    this.#socketSettings = socketSettings;
     const reconnect = options.reconnect ?? false;
-    this.#reconnect = resolveReconnect(reconnect === true ? undefined : reconnect);
+    this.#reconnect = reconnect === false ? NO_RECONNECT : resolveReconnect(reconnect === true ? undefined : reconnect);
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
@@ -129,7 +161,11 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
 
   /** How the connection ended (code, reason, who closed), once it has. */
   get closeInfo(): CloseInfo | undefined {
-    return this.#closeInfo;
+    return this.#rare?.closeInfo;
+  }
+
+  #more(): Rare {
+    return (this.#rare ??= new Rare());
   }
 
   /** Connects. Rejects (and `onclose` fires) when the first connection fails; it is not retried. */
@@ -164,7 +200,8 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       return Promise.reject(toError(error));
     }
     const max = this.#maxMessageBytes;
-    const bytes = text.length * 3 > max ? utf8ByteLength(text) : text.length;
+    // The UTF-16 length bounds the UTF-8 length from below: count exactly only when close.
+    const bytes = text.length * 3 > max ? socket.byteLength(text) : text.length;
     if (bytes > max) {
       return Promise.reject(
         new TransportError(
@@ -198,7 +235,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
         break;
     }
     this.#state = 'closing';
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#rare?.timer !== undefined) clearTimeout(this.#rare.timer);
     const socket = this.#socket;
     if (socket === undefined) {
       // Waiting between reconnect attempts: nothing to close.
@@ -211,15 +248,16 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
 
   #whenClosed(): Promise<void> {
     if (this.#state === 'closed') return Promise.resolve();
-    this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
-    return this.#closed;
+    const rare = this.#more();
+    rare.closed ??= new Promise((resolve) => (rare.resolveClosed = resolve));
+    return rare.closed;
   }
 
   #connect(attempt: number): void {
     this.#attempt = attempt;
     this.#opened = false;
-    this.#failure = undefined;
-    this.#socket = this.#open(this.#url, this.#protocols, this);
+    if (this.#rare !== undefined) this.#rare.failure = undefined;
+    this.#socket = this.#open(this.#url, this.#protocols, this, this.#socketSettings);
   }
 
   /** @internal */
@@ -238,14 +276,14 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
   }
 
   /** @internal */
-  socketMessage(socket: ClientSocket, text: string | undefined): void {
-    if (this.#socket === socket) this.#onMessage(socket, text);
+  socketMessage(socket: ClientSocket, text: string | undefined, bytes?: number): void {
+    if (this.#socket === socket) this.#onMessage(socket, text, bytes);
   }
 
   /** @internal */
   socketError(socket: ClientSocket, error: Error): void {
     if (this.#socket !== socket) return;
-    if (!this.#opened) this.#failure ??= error;
+    if (!this.#opened) this.#more().failure ??= error;
     else this.#report(error);
   }
 
@@ -256,7 +294,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
     const local = this.#state === 'closing';
     if (!this.#opened) {
       const error =
-        this.#failure ??
+        this.#rare?.failure ??
         new TransportError(TransportErrorCode.Connection, `${TAG} connection to ${this.#url} failed (${code})`);
       const reject = this.#rejectStart;
       if (reject !== undefined || local) {
@@ -272,7 +310,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
     const info: CloseInfo = { code, reason, local };
     const error = local ? undefined : closeError(code, reason);
     if (!local && this.#reconnect.maxAttempts > 0 && code !== CloseCode.Normal) {
-      this.#closeInfo = info;
+      this.#more().closeInfo = info;
       if (error !== undefined) this.#report(error);
       this.#state = 'reconnecting';
       this.#retry(1, undefined);
@@ -289,13 +327,14 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
         `${TAG} gave up reconnecting to ${this.#url} after ${this.#reconnect.maxAttempts} attempts${lastError === undefined ? '' : `: ${lastError.message}`}`,
         { cause: lastError },
       );
-      this.#finish(this.#closeInfo ?? { code: CloseCode.Abnormal, reason: '', local: false }, error);
+      this.#finish(this.#rare?.closeInfo ?? { code: CloseCode.Abnormal, reason: '', local: false }, error);
       return;
     }
     this.#state = 'reconnecting';
-    this.#timer = setTimeout(
+    const rare = this.#more();
+    rare.timer = setTimeout(
       () => {
-        this.#timer = undefined;
+        rare.timer = undefined;
         if (this.#state !== 'reconnecting') return;
         this.#connect(attempt);
       },
@@ -303,7 +342,7 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
     );
   }
 
-  #onMessage(socket: ClientSocket, text: string | undefined): void {
+  #onMessage(socket: ClientSocket, text: string | undefined, bytes: number | undefined): void {
     if (this.#state !== 'open') return;
     if (text === undefined) {
       this.#report(
@@ -316,7 +355,9 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       return;
     }
     const max = this.#maxMessageBytes;
-    if (text.length > max || (text.length * 3 > max && utf8ByteLength(text) > max)) {
+    if (
+      bytes === undefined ? text.length > max || (text.length * 3 > max && socket.byteLength(text) > max) : bytes > max
+    ) {
       // The browser cannot cap a frame before it arrives; the Node entry's `ws` does (maxPayload).
       this.#report(
         new TransportError(
@@ -335,7 +376,8 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
     const message = decoded.message;
     // Through core's MessageDelivery once a notification has come (made then, not per connection),
     // so a progress notification read with its result reaches the SDK's handler first.
-    if (this.#delivery === undefined && !('method' in message && !('id' in message))) {
+    let delivery = this.#rare?.delivery;
+    if (delivery === undefined && !('method' in message && !('id' in message))) {
       try {
         this.onmessage?.(message);
       } catch (error) {
@@ -343,13 +385,13 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
       }
       return;
     }
-    this.#delivery ??= new MessageDelivery(
+    delivery ??= this.#more().delivery = new MessageDelivery(
       (m) => this.onmessage?.(m),
       (error) => {
         this.#report(error);
       },
     );
-    this.#delivery.push(message, undefined);
+    delivery.push(message, undefined);
   }
 
   #notOpen(): TransportError {
@@ -371,10 +413,11 @@ export class WebSocketClientTransportBase implements Transport, ClientSocketEven
   #finish(info: CloseInfo, error: Error | undefined): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#closeInfo = info;
+    const rare = this.#more();
+    rare.closeInfo = info;
     this.#socket = undefined;
     if (error !== undefined) this.#report(error);
-    this.#resolveClosed?.();
+    rare.resolveClosed?.();
     const onclose = this.onclose;
     if (onclose === undefined) return;
     try {

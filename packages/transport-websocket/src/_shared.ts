@@ -89,8 +89,12 @@ export function closeError(code: number, reason: string): TransportError | undef
   }
 }
 
+/** The default offer, shared by every client that adds nothing (sockets only read it). */
+const MCP_ONLY: readonly string[] = Object.freeze([SUBPROTOCOL]);
+
 /** The subprotocol list a client offers: `mcp` first, then the token (if any), then extra ones. */
-export function clientProtocols(extra: readonly string[] | undefined, token: string | undefined): string[] {
+export function clientProtocols(extra: readonly string[] | undefined, token: string | undefined): readonly string[] {
+  if (token === undefined && (extra === undefined || extra.length === 0)) return MCP_ONLY;
   const list = [SUBPROTOCOL];
   if (token !== undefined) list.push(AUTH_SUBPROTOCOL_PREFIX + token);
   for (const p of extra ?? []) if (!list.includes(p)) list.push(p);

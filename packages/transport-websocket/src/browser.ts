@@ -6,7 +6,7 @@
  * `mcp.auth.<token>` (SEP-1288), and browsers answer the server's pings themselves: the server's
  * heartbeat detects a dead browser, while the browser learns of a dead server when the OS does.
  */
-import { TransportError, TransportErrorCode } from '@mcp-transports/core';
+import { TransportError, TransportErrorCode, utf8ByteLength } from '@mcp-transports/core';
 import { WebSocketClientTransportBase } from './_client.js';
 import type { ClientSocket, ClientSocketEvents, WebSocketClientOptions } from './_client.js';
 import { clientProtocols, SENT, TAG } from './_shared.js';
@@ -26,12 +26,12 @@ export class WebSocketClientTransport extends WebSocketClientTransportBase {
         `${TAG} authToken cannot travel as a subprotocol: it may contain only letters, digits and !#$%&'*+-.^_\`|~ (base64url JWTs qualify)`,
       );
     }
-    super(url, clientProtocols(options.protocols, options.authToken), options, openBrowserSocket);
+    super(url, clientProtocols(options.protocols, options.authToken), options, openBrowserSocket, undefined);
   }
 }
 
-function openBrowserSocket(url: string, protocols: string[], events: ClientSocketEvents): ClientSocket {
-  const ws = new globalThis.WebSocket(url, protocols);
+function openBrowserSocket(url: string, protocols: readonly string[], events: ClientSocketEvents): ClientSocket {
+  const ws = new globalThis.WebSocket(url, protocols as string[]);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => {
     events.socketOpen(socket);
@@ -53,6 +53,7 @@ function openBrowserSocket(url: string, protocols: string[], events: ClientSocke
     get protocol() {
       return ws.protocol;
     },
+    byteLength: utf8ByteLength,
     sendText(text) {
       try {
         ws.send(text);

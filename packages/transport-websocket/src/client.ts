@@ -26,22 +26,40 @@ export interface NodeWebSocketClientOptions extends WebSocketClientOptions {
 /** MCP client transport over WebSocket for Node (on `ws`). */
 export class WebSocketClientTransport extends WebSocketClientTransportBase {
   constructor(url: string | URL, options: NodeWebSocketClientOptions = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.authToken !== undefined) headers.authorization = `Bearer ${options.authToken}`;
-    const settings: NodeSocketSettings = {
-      headers,
-      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-      closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
-    };
-    super(
-      url,
-      clientProtocols(options.protocols, undefined),
-      options,
-      (target, protocols, events) => new NodeClientSocket(target, protocols, events, settings),
-    );
+    super(url, clientProtocols(options.protocols, undefined), options, openNodeSocket, socketSettings(options));
   }
+}
+
+function openNodeSocket(
+  url: string,
+  protocols: readonly string[],
+  events: ClientSocketEvents,
+  settings: unknown,
+): ClientSocket {
+  return new NodeClientSocket(url, protocols, events, settings as NodeSocketSettings);
+}
+
+/** Settings without headers, shared by every transport with the same numbers (bounded). */
+const sharedSettings = new Map<string, NodeSocketSettings>();
+
+function socketSettings(options: NodeWebSocketClientOptions): NodeSocketSettings {
+  const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.authToken !== undefined) headers.authorization = `Bearer ${options.authToken}`;
+  const make = (): NodeSocketSettings => ({ headers, maxPayload, heartbeatMs, handshakeTimeoutMs, closeTimeoutMs });
+  // Headers (credentials among them) are never shared: only a transport without any uses the cache.
+  if (Object.keys(headers).length > 0) return make();
+  const key = `${maxPayload},${heartbeatMs},${handshakeTimeoutMs},${closeTimeoutMs}`;
+  let settings = sharedSettings.get(key);
+  if (settings === undefined) {
+    if (sharedSettings.size >= 64) sharedSettings.clear();
+    settings = make();
+    sharedSettings.set(key, settings);
+  }
+  return settings;
 }
 
 /** What every socket of one transport shares. */
@@ -66,8 +84,13 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
   refused: TransportError | undefined = undefined;
   handshakeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(url: string, protocols: string[], events: ClientSocketEvents, settings: NodeSocketSettings) {
-    super(url, protocols, { headers: settings.headers, maxPayload: settings.maxPayload, perMessageDeflate: false });
+  constructor(url: string, protocols: readonly string[], events: ClientSocketEvents, settings: NodeSocketSettings) {
+    // ws only reads the list (a shared, frozen one by default).
+    super(url, protocols as string[], {
+      headers: settings.headers,
+      maxPayload: settings.maxPayload,
+      perMessageDeflate: false,
+    });
     this.events = events;
     this.settings = settings;
     if (settings.handshakeTimeoutMs > 0) {
@@ -82,29 +105,35 @@ class NodeClientSocket extends WebSocket implements ClientSocket {
    * per connection (each event name also grows the socket's listener table, a hash table). The
    * socket is private to its transport, so nothing else listens on it.
    */
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
+  // Named parameters, not `...args`: a rest array would be allocated for every message.
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     switch (event) {
       case 'open':
         onOpen(this);
         return true;
       case 'message':
-        onMessage(this, args[0] as Buffer, args[1] as boolean);
+        onMessage(this, a as Buffer, b as boolean);
         return true;
       case 'pong':
         this.alive = true;
         return true;
       case 'error':
-        onError(this, args[0] as Error & { code?: string });
+        onError(this, a as Error & { code?: string });
         return true;
       case 'close':
-        onClose(this, args[0] as number, args[1] as Buffer);
+        onClose(this, a as number, b as Buffer);
         return true;
       case 'unexpected-response':
-        onUnexpectedResponse(this, args[1] as IncomingMessage);
+        onUnexpectedResponse(this, b as IncomingMessage);
         return true;
       default:
-        return super.emit(event, ...args);
+        // eslint-disable-next-line prefer-rest-params -- every argument, as given, for other events
+        return super.emit(event, ...(Array.prototype.slice.call(arguments, 1) as unknown[]));
     }
+  }
+
+  byteLength(text: string): number {
+    return Buffer.byteLength(text, 'utf8');
   }
 
   sendText(text: string): Promise<void> {
@@ -179,7 +208,8 @@ function onOpen(socket: NodeClientSocket): void {
 
 function onMessage(socket: NodeClientSocket, data: Buffer, isBinary: boolean): void {
   socket.alive = true;
-  socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'));
+  // ws has enforced maxPayload on the frame: its byte count spares the transport a walk over the text.
+  socket.events.socketMessage(socket, isBinary ? undefined : data.toString('utf8'), data.length);
 }
 
 function onError(socket: NodeClientSocket, error: Error & { code?: string }): void {

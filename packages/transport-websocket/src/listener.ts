@@ -14,7 +14,7 @@ import {
   TransportError,
   TransportErrorCode,
 } from '@mcp-transports/core';
-import type { AuthInfo, MessageExtraInfo, Transport, TransportListener } from '@mcp-transports/core';
+import type { AuthInfo, Transport, TransportListener } from '@mcp-transports/core';
 import { WebSocketServer } from 'ws';
 import type { Server as WsServer } from 'ws';
 import {
@@ -25,7 +25,7 @@ import {
   SUBPROTOCOL,
   TAG,
 } from './_shared.js';
-import { ServerSocket, WebSocketServerTransport } from './server.js';
+import { HeaderTemplate, ServerSocket, WebSocketServerTransport } from './server.js';
 import type { ServerConnectionSettings } from './server.js';
 
 /** What the `authenticate` hook is given for each upgrade request. */
@@ -291,17 +291,26 @@ export class WebSocketListener implements TransportListener {
         return;
       }
     }
-    const extra = extraFactory(compactHeaders(req.headers), shareValue(req.url ?? '/'), authInfo);
+    const template = headerTemplate(req.rawHeaders);
+    const headers = template ?? compactHeaders(req.headers);
+    const nonce = template === undefined ? undefined : req.headers['sec-websocket-key'];
+    const target = shareValue(req.url ?? '/');
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', this.#onSocketError);
-      this.#accept(ws, extra);
+      this.#accept(ws, headers, nonce, target, authInfo);
     });
   }
 
   // Kept apart from #upgrade so nothing per connection keeps the upgrade request alive (closures
   // share their scope: one that outlives the upgrade would retain `req`, `head`, …).
-  #accept(ws: ServerSocket, extra: () => MessageExtraInfo): void {
-    const transport = new WebSocketServerTransport(ws, extra, this.#settings);
+  #accept(
+    ws: ServerSocket,
+    headers: IncomingHttpHeaders | HeaderTemplate,
+    nonce: string | undefined,
+    target: string,
+    authInfo: AuthInfo | undefined,
+  ): void {
+    const transport = new WebSocketServerTransport(ws, headers, nonce, target, authInfo, this.#settings);
     this.#connections.add(transport);
     if (this.#isClosing()) {
       void transport.closeWith(CloseCode.GoingAway, 'server shutting down');
@@ -368,21 +377,6 @@ export class WebSocketListener implements TransportListener {
   }
 }
 
-/** `extra` for a connection's messages, built on first use; holds only the headers, URL and auth. */
-function extraFactory(
-  headers: IncomingHttpHeaders,
-  target: string,
-  authInfo: AuthInfo | undefined,
-): () => MessageExtraInfo {
-  return () => {
-    const info: MessageExtraInfo = {
-      requestInfo: { headers, url: new URL(target, `http://${headers.host ?? 'localhost'}`) },
-    };
-    if (authInfo !== undefined) info.authInfo = authInfo;
-    return info;
-  };
-}
-
 /**
  * Headers whose values repeat from one connection to the next (`websocket`, `Upgrade`, `13`, `mcp`,
  * the Host, …). Each upgrade brings fresh copies of these strings, which every connection would
@@ -413,6 +407,44 @@ function shareValue(value: string): string {
   if (sharedValues.size >= 512) sharedValues.clear();
   sharedValues.set(value, value);
   return value;
+}
+
+const templates = new Map<string, HeaderTemplate>();
+
+/**
+ * The shared {@link HeaderTemplate} for an upgrade whose headers are all of the repeating kind
+ * (plus the nonce), or `undefined` when any is not (a custom header, credentials, a repeated
+ * name, a long value): those connections keep their own copy. Bounded like the shared values.
+ */
+function headerTemplate(raw: readonly string[]): HeaderTemplate | undefined {
+  const names: string[] = [];
+  const values: (string | undefined)[] = [];
+  let signature = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    if (names.includes(name)) return undefined;
+    names.push(name);
+    if (name === 'sec-websocket-key') {
+      values.push(undefined);
+      signature += `${name}\n`;
+      continue;
+    }
+    if (!REPEATING_HEADERS.has(name) || value.length > 128 || value.includes(AUTH_SUBPROTOCOL_PREFIX)) {
+      return undefined;
+    }
+    values.push(value);
+    signature += `${name}:${value}\n`;
+  }
+  const known = templates.get(signature);
+  if (known !== undefined) return known;
+  if (templates.size >= 256) templates.clear();
+  const template = new HeaderTemplate(
+    names,
+    values.map((v) => (v === undefined ? undefined : shareValue(v))),
+  );
+  templates.set(signature, template);
+  return template;
 }
 
 /** A copy of `headers` whose repeating values are shared with other connections. */

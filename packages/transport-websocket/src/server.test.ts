@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { isTransportError, TransportErrorCode } from '@mcp-transports/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -41,6 +42,35 @@ describe('WebSocketServerTransport: framing', () => {
     const reply = nextMessage(ws);
     await t.send({ jsonrpc: '2.0', id: 0, result: {} });
     expect(await reply).toEqual({ jsonrpc: '2.0', id: 0, result: {} });
+  });
+
+  it('gives each connection exactly its own upgrade headers in extra.requestInfo, also when they repeat', async () => {
+    // Same-shaped upgrades share one header template; each connection still sees its own nonce.
+    const seen: IncomingHttpHeaders[] = [];
+    const l = await setup({
+      authenticate: ({ request }) => {
+        seen.push(request.headers);
+        return { token: 't', clientId: 'c', scopes: [] };
+      },
+    });
+    const headersOf = async (ws: WebSocket): Promise<Record<string, string>> => {
+      const t = await l.next();
+      const got = collect(t, 1);
+      await t.start();
+      ws.send(JSON.stringify(ping(1)));
+      return ((await got)[0]?.extra as { requestInfo: { headers: Record<string, string> } }).requestInfo.headers;
+    };
+    const a = await headersOf(await client(l.url, 'mcp'));
+    const b = await headersOf(await client(l.url, 'mcp'));
+    const traced = await rawClient(l.url, 'mcp', { headers: { 'x-trace': 'abc' } });
+    cleanups.push(() => traced.terminate());
+    const c = await headersOf(traced);
+    for (const [i, headers] of [a, b, c].entries()) {
+      expect(headers).toEqual(seen[i]);
+      expect(Object.keys(headers)).toEqual(Object.keys(seen[i] ?? {}));
+    }
+    expect(a['sec-websocket-key']).not.toBe(b['sec-websocket-key']);
+    expect(c['x-trace']).toBe('abc');
   });
 
   it('accepts a client that offers no subprotocol (selects none)', async () => {

@@ -1,13 +1,14 @@
 /**
  * WebSocket: our client + listener against the same work done with bare `ws` (a byte echo, and a
  * JSON echo — the baseline) and against the official SDK v1 `WebSocketClientTransport` (talking to
- * the bare JSON echo server, since the SDK has no WebSocket server). Everything runs in this one
- * process, so each figure includes both ends; ratios are taken within each round.
+ * the bare JSON echo server, since the SDK has no WebSocket server). Each contender's echo server
+ * runs in its own child process (`websocket-server.ts`) and its client in this one, so every figure
+ * is client + server, each end in its own process; ratios are taken within each round.
  *
  * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1/10/50 MB messages, heap
- * growth over 100k messages (leak check), memory per idle connection (client + server objects, in
- * a fresh child process: heap and RSS deltas / n), and for a server alone holding 10,000 idle
- * connections (its clients bare sockets in another process).
+ * growth over 100k messages (leak check, client and server process), memory per idle connection
+ * (client + server objects, in a fresh child process: heap and RSS deltas / n), and for a server
+ * alone holding 10,000 idle connections (its clients bare sockets in another process).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,30 +16,26 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JSONRPCMessage } from '@mcp-transports/core';
-import { WebSocketClientTransport, WebSocketListener } from '@mcp-transports/websocket';
+import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { echoServer, type ServerKind } from './websocket-echo.js';
 
 const SUITE = 'websocket';
 const GOAL = 1.05;
+const SERVER = fileURLToPath(new URL('./websocket-server.ts', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 function request(id: number, text: string): JSONRPCMessage {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } };
-}
-
-function respond(message: { id: number; params: { arguments: { text: string } } }): JSONRPCMessage {
-  return {
-    jsonrpc: '2.0',
-    id: message.id,
-    result: { content: [{ type: 'text', text: message.params.arguments.text }] },
-  };
 }
 
 /** One client connection of one contender. */
@@ -49,112 +46,119 @@ export interface Conn {
   close(): Promise<void>;
 }
 
+/** A contender's echo server, wherever it runs. */
+export interface Server {
+  url: string;
+  /** The server process's heap + external bytes after a GC (only for a server in a child process). */
+  heap?: () => Promise<number>;
+  /** The server process's CPU time so far, in ms (only for a server in a child process). */
+  cpu?: () => Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface Contender {
+  server: Server;
   connect(): Promise<Conn>;
   close(): Promise<void>;
 }
 
-async function rawServer(json: boolean): Promise<{ url: string; close: () => Promise<void> }> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
-  await new Promise<void>((resolve) => wss.once('listening', resolve));
-  wss.on('connection', (ws) => {
-    ws.on('message', (data: Buffer) => {
-      if (!json) ws.send(data, { binary: false });
-      else ws.send(JSON.stringify(respond(JSON.parse(data.toString('utf8')))));
+/** Starts an echo server of `kind` in a child process (see `websocket-server.ts`). */
+async function serverProcess(kind: ServerKind, maxMessageBytes?: number): Promise<Server> {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server child, e.g. `--cpu-prof --cpu-prof-dir=DIR`.
+  const args = [
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []),
+    '--import',
+    'tsx',
+    SERVER,
+    kind,
+    ...(maxMessageBytes === undefined ? [] : [String(maxMessageBytes)]),
+  ];
+  const child = spawn(process.execPath, args, { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => {
+    const line = await lines.next();
+    if (line.done === true) throw new Error(`websocket-server ${kind} exited`);
+    return JSON.parse(line.value) as T;
+  };
+  const { url } = await next<{ url: string }>();
+  return {
+    url,
+    heap: async () => {
+      child.stdin.write('heap\n');
+      return (await next<{ heap: number }>()).heap;
+    },
+    cpu: async () => {
+      child.stdin.write('cpu\n');
+      return (await next<{ cpu: number }>()).cpu;
+    },
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+function rawClient(url: string, json: boolean): () => Promise<Conn> {
+  return async () => {
+    const ws = new WebSocket(url, 'mcp', { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
     });
-  });
-  const { port } = wss.address() as { port: number };
-  return {
-    url: `ws://127.0.0.1:${port}/mcp`,
-    close: () =>
-      new Promise((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  };
-}
-
-async function rawContender(json: boolean): Promise<Contender> {
-  const server = await rawServer(json);
-  return {
-    connect: async () => {
-      const ws = new WebSocket(server.url, 'mcp', { perMessageDeflate: false });
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
-      });
-      const conn: Conn = {
-        send: (id, text) => ws.send(JSON.stringify(request(id, text))),
-        onresponse: () => undefined,
-        close: async () => {
-          ws.terminate();
-        },
-      };
-      ws.on('message', (data: Buffer) => {
-        if (json) JSON.parse(data.toString('utf8'));
-        else data.toString('utf8');
-        conn.onresponse();
-      });
-      return conn;
-    },
-    close: server.close,
-  };
-}
-
-async function oursContender(maxMessageBytes?: number): Promise<Contender> {
-  const listener = new WebSocketListener(maxMessageBytes === undefined ? {} : { maxMessageBytes });
-  listener.onconnection = (transport) => {
-    transport.onmessage = (message) => {
-      transport.send(respond(message as never)).catch((error: unknown) => {
-        throw error;
-      });
+    const conn: Conn = {
+      send: (id, text) => ws.send(JSON.stringify(request(id, text))),
+      onresponse: () => undefined,
+      close: async () => {
+        ws.terminate();
+      },
     };
-    void transport.start();
-  };
-  const { url } = await listener.listen();
-  return {
-    connect: async () => {
-      const transport = new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes });
-      const conn: Conn = {
-        send: (id, text) => {
-          transport.send(request(id, text)).catch((error: unknown) => {
-            throw error;
-          });
-        },
-        onresponse: () => undefined,
-        close: () => transport.close(),
-      };
-      transport.onmessage = () => conn.onresponse();
-      await transport.start();
-      return conn;
-    },
-    close: () => listener.close(),
+    ws.on('message', (data: Buffer) => {
+      if (json) JSON.parse(data.toString('utf8'));
+      else data.toString('utf8');
+      conn.onresponse();
+    });
+    return conn;
   };
 }
 
-async function sdkContender(): Promise<Contender> {
+function oursClient(url: string, maxMessageBytes?: number): () => Promise<Conn> {
+  return async () => {
+    const transport = new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes });
+    const conn: Conn = {
+      send: (id, text) => {
+        transport.send(request(id, text)).catch((error: unknown) => {
+          throw error;
+        });
+      },
+      onresponse: () => undefined,
+      close: () => transport.close(),
+    };
+    transport.onmessage = () => conn.onresponse();
+    await transport.start();
+    return conn;
+  };
+}
+
+function sdkClient(url: string): () => Promise<Conn> {
   // The SDK v1 client uses the global WebSocket (Node >= 22); on Node 20 lend it ws's.
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
     globalThis.WebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
   }
-  const server = await rawServer(true);
-  return {
-    connect: async () => {
-      const transport = new SdkWebSocketClientTransport(new URL(server.url));
-      const conn: Conn = {
-        send: (id, text) => {
-          transport.send(request(id, text) as never).catch((error: unknown) => {
-            throw error;
-          });
-        },
-        onresponse: () => undefined,
-        close: () => transport.close(),
-      };
-      transport.onmessage = () => conn.onresponse();
-      await transport.start();
-      return conn;
-    },
-    close: server.close,
+  return async () => {
+    const transport = new SdkWebSocketClientTransport(new URL(url));
+    const conn: Conn = {
+      send: (id, text) => {
+        transport.send(request(id, text) as never).catch((error: unknown) => {
+          throw error;
+        });
+      },
+      onresponse: () => undefined,
+      close: () => transport.close(),
+    };
+    transport.onmessage = () => conn.onresponse();
+    await transport.start();
+    return conn;
   };
 }
 
@@ -224,20 +228,8 @@ async function serverIdleMemory(kind: 'raw' | 'ours', n: number): Promise<{ heap
  * the bytes each connection costs this process. The heartbeat (30 s) does not fire meanwhile.
  */
 export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promise<{ heap: number; rss: number }> {
-  let url: string;
-  if (kind === 'raw') {
-    const server = await rawServer(true);
-    url = server.url;
-  } else {
-    const listener = new WebSocketListener();
-    listener.onconnection = (transport) => {
-      transport.onmessage = (message) => {
-        void transport.send(respond(message as never));
-      };
-      void transport.start();
-    };
-    url = (await listener.listen()).url;
-  }
+  // The same echo servers as the timed figures, in this process (their default 16 MiB limit).
+  const { url } = await echoServer(kind === 'raw' ? 'raw-json' : 'ours');
   await settle();
   const before = process.memoryUsage();
   const fixture = join(
@@ -262,7 +254,7 @@ export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promis
 
 /** Opens `n` idle connections of `name` in this process and returns the bytes each costs. */
 export async function measureIdle(name: Names, n: number): Promise<{ heap: number; rss: number }> {
-  const contender = await contenderFor(name);
+  const contender = await contenderFor(name, undefined, true);
   const warm = await contender.connect();
   await settle();
   const before = process.memoryUsage();
@@ -291,18 +283,27 @@ async function settle(): Promise<void> {
   }
 }
 
-/** A contender's server and client factory; `maxMessageBytes` raises our transports' limit (16 MiB by default). */
-export function contenderFor(name: Names, maxMessageBytes?: number): Promise<Contender> {
-  switch (name) {
-    case 'raw ws + JSON':
-      return rawContender(true);
-    case 'raw ws (no JSON)':
-      return rawContender(false);
-    case 'ours':
-      return oursContender(maxMessageBytes);
-    case 'SDK v1 client':
-      return sdkContender();
-  }
+const SERVER_KIND: Record<Names, ServerKind> = {
+  'raw ws + JSON': 'raw-json',
+  'raw ws (no JSON)': 'raw',
+  ours: 'ours',
+  'SDK v1 client': 'raw-json',
+};
+
+/**
+ * A contender: its echo server in a child process (or, with `inProcess`, in this one) and its
+ * client factory here. `maxMessageBytes` raises our transports' limit (16 MiB by default).
+ */
+export async function contenderFor(name: Names, maxMessageBytes?: number, inProcess = false): Promise<Contender> {
+  const kind = SERVER_KIND[name];
+  const server = inProcess ? await echoServer(kind, maxMessageBytes) : await serverProcess(kind, maxMessageBytes);
+  const connect =
+    name === 'ours'
+      ? oursClient(server.url, maxMessageBytes)
+      : name === 'SDK v1 client'
+        ? sdkClient(server.url)
+        : rawClient(server.url, name === 'raw ws + JSON');
+  return { server, connect, close: () => server.close() };
 }
 
 export type Names = 'raw ws + JSON' | 'raw ws (no JSON)' | 'ours' | 'SDK v1 client';
@@ -364,7 +365,9 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   };
   const r = quick ? 2 : 7;
   const contenders = {} as Record<Names, Contender>;
-  for (const name of NAMES) contenders[name] = await contenderFor(name, 128 * 1024 * 1024);
+  // Children start in parallel (tsx startup is not what we measure).
+  const started = await Promise.all(NAMES.map((name) => contenderFor(name, 128 * 1024 * 1024)));
+  NAMES.forEach((name, i) => (contenders[name] = started[i] as Contender));
   const conns = {} as Record<Names, Conn>;
   for (const name of NAMES) conns[name] = await contenders[name].connect();
   const rows: Row[] = [];
@@ -389,25 +392,33 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
       rows.push(...rowsFor(`${mb} MB message round trip`, 'ms', 'ms', big, true));
     }
 
-    // Leak check: heap (+ external) growth over many messages, after a warm-up and a full GC.
-    // Both ends live in this process, so it counts the client's and the listener's leftovers.
+    // Leak check: heap (+ external) growth over many messages, after a warm-up and a full GC, in
+    // this process (the client) and in the server's child process.
     const leakCount = quick ? 2_000 : 100_000;
     for (const name of [BASELINE, 'ours'] as const) {
+      const server = contenders[name].server;
       await pipelined(conns[name], 1000);
       await settle();
       const before = process.memoryUsage();
+      const serverBefore = (await server.heap?.()) ?? 0;
       for (let done = 0; done < leakCount; done += 5000) await pipelined(conns[name], Math.min(5000, leakCount - done));
       await settle();
       const after = process.memoryUsage();
-      const growth = (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / 1024;
-      rows.push({
-        suite: SUITE,
-        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
-        contender: name,
-        value: growth,
-        unit: 'MiB',
-        ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
-      });
+      const serverAfter = (await server.heap?.()) ?? 0;
+      const sides = {
+        client: (after.heapUsed + after.external - before.heapUsed - before.external) / 1024 / 1024,
+        server: (serverAfter - serverBefore) / 1024 / 1024,
+      };
+      for (const [side, growth] of Object.entries(sides)) {
+        rows.push({
+          suite: SUITE,
+          figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages (${side})`,
+          contender: name,
+          value: growth,
+          unit: 'MiB',
+          ...(name === 'ours' ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
+        });
+      }
     }
 
     const memory = await rounds(quick ? 1 : 3, async (name) => idleMemory(name, n.idle));
