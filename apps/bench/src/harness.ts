@@ -135,6 +135,21 @@ export function formatNumber(value: number): string {
   return value.toPrecision(2);
 }
 
+/** Lets pending work finish, then collects garbage until the heap stops shrinking. */
+export async function settleHeap(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  let last = Infinity;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    if (used >= last) break;
+    last = used;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** A full garbage collection (twice, so finalizers' garbage goes too), for heap figures. */
 export function forceGc(): void {
   setFlagsFromString('--expose-gc');

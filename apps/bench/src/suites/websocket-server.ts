@@ -2,31 +2,19 @@
  * Child process of the websocket suite: `websocket-server.ts <ours|raw-json|raw> [maxMessageBytes]`
  * starts one echo server (see `websocket-echo.ts`), prints `{ "url": … }`, then answers each stdin
  * line `heap` with `{ "heap": bytes }` (heap + external after collecting garbage) for the leak
- * check, and `cpu` with `{ "cpu": ms }` (this process's CPU time so far). Exits when stdin ends. The load comes from the parent, so this process holds only the
- * server side of every connection.
+ * check, and `cpu` with `{ "cpu": ms }` (this process's CPU time so far). Exits when stdin ends.
+ * The load comes from the parent, so this process holds only the server side of every connection.
  */
 import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { settleHeap } from '../harness.js';
 import { echoServer, type ServerKind } from './websocket-echo.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 const [kind, limit] = process.argv.slice(2) as [ServerKind, string | undefined];
 const server = await echoServer(kind, limit === undefined ? undefined : Number(limit));
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 
 async function heap(): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  let last = Infinity;
-  for (let i = 0; i < 5; i++) {
-    gc();
-    const used = process.memoryUsage().heapUsed;
-    if (used >= last) break;
-    last = used;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await settleHeap();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external;
 }

@@ -17,22 +17,17 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { JSONRPCMessage } from '@mcp-transports/core';
 import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { WebSocket } from 'ws';
-import { median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { median, percentile, settleHeap, type BenchOptions, type Row } from '../harness.js';
 import { echoServer, type ServerKind } from './websocket-echo.js';
 
 const SUITE = 'websocket';
 const GOAL = 1.05;
 const SERVER = fileURLToPath(new URL('./websocket-server.ts', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 function request(id: number, text: string): JSONRPCMessage {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } };
@@ -122,22 +117,30 @@ function rawClient(url: string, json: boolean): () => Promise<Conn> {
   };
 }
 
-function oursClient(url: string, maxMessageBytes?: number): () => Promise<Conn> {
-  return async () => {
-    const transport = new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes });
-    const conn: Conn = {
-      send: (id, text) => {
-        transport.send(request(id, text)).catch((error: unknown) => {
-          throw error;
-        });
-      },
-      onresponse: () => undefined,
-      close: () => transport.close(),
-    };
-    transport.onmessage = () => conn.onresponse();
-    await transport.start();
-    return conn;
+/** A connection of one client transport (ours or the SDK's). */
+async function transportConn(transport: {
+  send(message: JSONRPCMessage): Promise<void>;
+  onmessage?: ((message: never) => void) | undefined;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}): Promise<Conn> {
+  const conn: Conn = {
+    send: (id, text) => {
+      transport.send(request(id, text)).catch((error: unknown) => {
+        throw error;
+      });
+    },
+    onresponse: () => undefined,
+    close: () => transport.close(),
   };
+  transport.onmessage = () => conn.onresponse();
+  await transport.start();
+  return conn;
+}
+
+function oursClient(url: string, maxMessageBytes?: number): () => Promise<Conn> {
+  return () =>
+    transportConn(new WebSocketClientTransport(url, maxMessageBytes === undefined ? {} : { maxMessageBytes }));
 }
 
 function sdkClient(url: string): () => Promise<Conn> {
@@ -145,21 +148,7 @@ function sdkClient(url: string): () => Promise<Conn> {
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
     globalThis.WebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
   }
-  return async () => {
-    const transport = new SdkWebSocketClientTransport(new URL(url));
-    const conn: Conn = {
-      send: (id, text) => {
-        transport.send(request(id, text) as never).catch((error: unknown) => {
-          throw error;
-        });
-      },
-      onresponse: () => undefined,
-      close: () => transport.close(),
-    };
-    transport.onmessage = () => conn.onresponse();
-    await transport.start();
-    return conn;
-  };
+  return () => transportConn(new SdkWebSocketClientTransport(new URL(url)));
 }
 
 /** Sequential round trips; returns each one's latency in ms. */
@@ -230,7 +219,7 @@ async function serverIdleMemory(kind: 'raw' | 'ours', n: number): Promise<{ heap
 export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promise<{ heap: number; rss: number }> {
   // The same echo servers as the timed figures, in this process (their default 16 MiB limit).
   const { url } = await echoServer(kind === 'raw' ? 'raw-json' : 'ours');
-  await settle();
+  await settleHeap();
   const before = process.memoryUsage();
   const fixture = join(
     dirname(createRequire(import.meta.url).resolve('@mcp-transports/websocket/package.json')),
@@ -243,7 +232,7 @@ export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promis
   const [line] = (await once(lines, 'line')) as [string];
   lines.close();
   if (line !== `open ${n}`) throw new Error(`idle clients: ${line}`);
-  await settle();
+  await settleHeap();
   const after = process.memoryUsage();
   clients.kill('SIGKILL');
   return {
@@ -256,31 +245,18 @@ export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promis
 export async function measureIdle(name: Names, n: number): Promise<{ heap: number; rss: number }> {
   const contender = await contenderFor(name, undefined, true);
   const warm = await contender.connect();
-  await settle();
+  await settleHeap();
   const before = process.memoryUsage();
   const conns: Conn[] = [warm];
   for (let i = 0; i < n; i += 50) {
     conns.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => contender.connect()))));
   }
-  await settle();
+  await settleHeap();
   const after = process.memoryUsage();
   return {
     heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
     rss: (after.rss - before.rss) / n,
   };
-}
-
-/** Lets pending work finish, then collects garbage until the heap stops shrinking. */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  let last = Infinity;
-  for (let i = 0; i < 5; i++) {
-    gc();
-    const used = process.memoryUsage().heapUsed;
-    if (used >= last) break;
-    last = used;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 const SERVER_KIND: Record<Names, ServerKind> = {
@@ -398,11 +374,11 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     for (const name of [BASELINE, 'ours'] as const) {
       const server = contenders[name].server;
       await pipelined(conns[name], 1000);
-      await settle();
+      await settleHeap();
       const before = process.memoryUsage();
       const serverBefore = (await server.heap?.()) ?? 0;
       for (let done = 0; done < leakCount; done += 5000) await pipelined(conns[name], Math.min(5000, leakCount - done));
-      await settle();
+      await settleHeap();
       const after = process.memoryUsage();
       const serverAfter = (await server.heap?.()) ?? 0;
       const sides = {
