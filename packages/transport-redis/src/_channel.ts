@@ -285,10 +285,11 @@ export class Channel {
   }
 
   /**
-   * Everything sent in this tick, in order, in one pipeline (one write, one round trip): per entry
-   * its `XADD` and its announcement. Both go down one connection, so Redis runs them in this order
-   * and the channel's order is the stream's. The stream's TTL is set with the first write, which
-   * may create the stream; after that the heartbeat refreshes it, off the hot path.
+   * Everything sent in this tick, in order, in one pipeline (one write, one round trip): the
+   * entries' `XADD`s, each run of them followed by one announcement of the whole run. All of it
+   * goes down one connection, so Redis runs it in this order: an entry is in the stream before it
+   * is announced, and the channel's order is the stream's. The stream's TTL is set with the first
+   * write, which may create the stream; after that the heartbeat refreshes it, off the hot path.
    */
   #flush(): void {
     this.#flushScheduled = false;
@@ -297,18 +298,46 @@ export class Channel {
     if (batch.length === 0) return;
     const p = this.#o.command.pipeline();
     const acked = this.#acked;
+    /** Index of each entry's XADD reply in the pipeline's results. */
+    const replies: number[] = [];
+    let commands = 0;
+    // The run being built: its first `s`, its JSON texts joined by newlines, the next `s`.
+    let runHead = '';
+    let runBody = '';
+    let runNext = Number.NaN;
+    const announceRun = (): void => {
+      if (runHead === '') return;
+      p.publish(this.#liveOut, `${runHead} ${runBody}`);
+      commands++;
+      runHead = '';
+    };
     for (const item of batch) {
+      const seq = item.fields[1] as string;
+      const json = item.inline;
+      // JSON.stringify never writes a raw newline, so a newline separates messages of a run.
+      if (json === undefined || Number(seq) !== runNext || runBody.length + json.length > INLINE_CHARS) announceRun();
       p.xadd(this.#out, '*', ...item.fields);
-      const head = `${item.fields[1]} ${acked}`;
-      p.publish(this.#liveOut, item.inline === undefined ? head : `${head} ${item.inline}`);
+      replies.push(commands++);
+      if (json === undefined) {
+        p.publish(this.#liveOut, `${seq} ${acked}`);
+        commands++;
+      } else if (runHead === '') {
+        runHead = `${seq} ${acked}`;
+        runBody = json;
+        runNext = Number(seq) + 1;
+      } else {
+        runBody += `\n${json}`;
+        runNext++;
+      }
     }
+    announceRun();
     if (!this.#ttlSet) p.pexpire(this.#out, this.#o.idleTimeoutMs);
     this.#ttlSet = true;
     p.exec().then(
       (results) => {
         for (let i = 0; i < batch.length; i++) {
           const item = batch[i] as Pending;
-          const [error, id] = results?.[2 * i] ?? [new Error('no reply')];
+          const [error, id] = results?.[replies[i] as number] ?? [new Error('no reply')];
           if (error == null) {
             if (typeof id === 'string') this.#acked = id;
             item.resolve();
@@ -415,11 +444,12 @@ export class Channel {
   }
 
   /**
-   * An announcement `<s> <acked> [<json>]` (see {@link #flush}): `<s>` is the entry's sequence
-   * number, `<acked>` the id of an entry its writer wrote earlier (or `-`), `<json>` the message —
-   * absent for a hint (a control entry, a large message: read it from the stream). The entry's
-   * own id is unknown until Redis answers the writer, so announcements carry an earlier one: the
-   * catch-up read starts there and skips by `s` what it delivered already.
+   * An announcement `<s> <acked> [<json>[\n<json>…]]` (see {@link #flush}): `<s>` is the sequence
+   * number of its first entry (the others follow one by one), `<acked>` the id of an entry its
+   * writer wrote earlier (or `-`), then the messages — none for a hint (a control entry, a large
+   * message: read it from the stream). An entry's own id is unknown until Redis answers its
+   * writer, so announcements carry an earlier one: a catch-up read starts there and skips by `s`
+   * what was delivered already.
    */
   #announced(payload: string): void {
     if (this.closed) return;
@@ -429,24 +459,38 @@ export class Channel {
       return;
     }
     const space = payload.indexOf(' ');
-    const seq = space < 0 ? Number.NaN : Number(payload.slice(0, space));
-    // Delivered already (from the stream, or a resent write announced twice).
-    if (seq <= this.#lastSeq) return;
-    const space2 = payload.indexOf(' ', space + 1);
-    // A hint, something not ours, or a hole in `s` (an entry written without an announcement,
-    // e.g. by an earlier version of this package): the stream has it all.
-    if (space2 < 0 || !Number.isSafeInteger(seq) || (this.#lastSeq >= 0 && seq > this.#lastSeq + 1)) {
-      this.#catchUp();
+    const first = space < 0 ? Number.NaN : Number(payload.slice(0, space));
+    const space2 = space < 0 ? -1 : payload.indexOf(' ', space + 1);
+    if (space2 < 0 || !Number.isSafeInteger(first)) {
+      // A hint (unless delivered already), or something not ours: the stream has it all.
+      if (!(first <= this.#lastSeq)) this.#catchUp();
       return;
+    }
+    let seq = first;
+    let start = space2 + 1;
+    for (;;) {
+      const newline = payload.indexOf('\n', start);
+      // Delivered already (from the stream, or a resent write announced twice): skip.
+      if (seq > this.#lastSeq) {
+        // A hole in `s` (an entry written without an announcement, e.g. by an earlier version of
+        // this package): the stream has it, and everything after it.
+        if (this.#lastSeq >= 0 && seq > this.#lastSeq + 1) {
+          this.#catchUp();
+          return;
+        }
+        this.#lastSeq = seq;
+        this.#active = true;
+        this.#deliver(newline < 0 ? payload.slice(start) : payload.slice(start, newline));
+      }
+      if (newline < 0) break;
+      start = newline + 1;
+      seq++;
     }
     const acked = parseId(payload.slice(space + 1, space2));
     if (acked !== undefined && after(acked, this.#last)) {
       this.#last = acked;
       this.#lastId = `${acked[0]}-${acked[1]}`;
     }
-    this.#lastSeq = seq;
-    this.#active = true;
-    this.#deliver(payload.slice(space2 + 1));
   }
 
   /** An entry read from the stream. */
