@@ -14,6 +14,10 @@ export interface SessionKeys {
   readonly c2s: string;
   /** Stream server → client. */
   readonly s2c: string;
+  /** Pub/sub channel announcing each entry of `c2s` as it is written (live delivery; not a key). */
+  readonly c2sLive: string;
+  /** Pub/sub channel announcing each entry of `s2c`. */
+  readonly s2cLive: string;
   /** The claiming worker's id; its absence means the session is gone. */
   readonly owner: string;
   /** Client heartbeat (a string with a PX TTL). */
@@ -33,12 +37,16 @@ export function sessionKeys(prefix: string, endpoint: string, user: string, sess
   return {
     c2s: `${base}:c2s`,
     s2c: `${base}:s2c`,
+    // Channels share the session's namespace, so their names are as unguessable as its keys.
+    c2sLive: `${base}:c2s:live`,
+    s2cLive: `${base}:s2c:live`,
     owner: `${base}:owner`,
     hbClient: `${base}:hb:client`,
     hbServer: `${base}:hb:server`,
   };
 }
 
+/** Every key of a session (the pub/sub channels are not keys: nothing to delete or expire). */
 export function allKeys(keys: SessionKeys): string[] {
   return [keys.c2s, keys.s2c, keys.owner, keys.hbClient, keys.hbServer];
 }

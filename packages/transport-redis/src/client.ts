@@ -12,7 +12,7 @@ import {
   type Transport,
   type TransportSendOptions,
 } from '@mcp-transports/core';
-import { Channel } from './_channel.js';
+import { Channel, parseCursor } from './_channel.js';
 import { release, resolveConnection, waitReady, type Owned, type RedisConnection } from './_connection.js';
 import {
   allKeys,
@@ -85,9 +85,9 @@ export class RedisClientTransport implements Transport {
     this.#session = resolveSessionOptions(options);
   }
 
-  /** Id of the last entry received from the server: pass it as `resume.lastEventId`. */
+  /** Where this session's reading stands (opaque): pass it as `resume.lastEventId`. */
   get lastEventId(): string | undefined {
-    return this.#channel?.lastId;
+    return this.#channel?.cursor;
   }
 
   /** Why the transport closed, when trouble closed it (a dead worker, Redis lost). */
@@ -114,6 +114,12 @@ export class RedisClientTransport implements Transport {
       const resume = o.resume;
       if (resume !== undefined && !isSessionId(resume.sessionId)) {
         throw new TransportError(TransportErrorCode.Refused, `${TAG} resume.sessionId is not a session id of ours`);
+      }
+      if (resume !== undefined && parseCursor(resume.lastEventId) === undefined) {
+        throw new TransportError(
+          TransportErrorCode.Refused,
+          `${TAG} resume.lastEventId is not a lastEventId of ours: ${JSON.stringify(resume.lastEventId)}`,
+        );
       }
       const sessionId = resume?.sessionId ?? newSessionId();
       keys = sessionKeys(this.#session.prefix, o.endpoint, o.user ?? 'anonymous', sessionId);

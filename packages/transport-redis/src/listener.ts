@@ -36,14 +36,16 @@ const GROUP = 'workers';
 
 /**
  * Claims a session atomically: refuses when the client is already gone (its heartbeat expired),
- * records the owner only if there is none, and greets the client on the server → client stream.
- * KEYS: owner, hb:client, s2c, hb:server. ARGV: workerId, key TTL ms, heartbeat TTL ms.
+ * records the owner only if there is none, and greets the client on the server → client stream
+ * (announced on its channel as a hint, see `_channel.ts`).
+ * KEYS: owner, hb:client, s2c, hb:server. ARGV: workerId, key TTL ms, heartbeat TTL ms, s2c channel.
  */
 const CLAIM = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 redis.call('SET', KEYS[4], '1', 'PX', ARGV[3])
-redis.call('XADD', KEYS[3], '*', 's', '0', 'c', 'hello', 'w', ARGV[1])
+local id = redis.call('XADD', KEYS[3], '*', 's', '0', 'c', 'hello', 'w', ARGV[1])
+redis.call('PUBLISH', ARGV[4], '0 ' .. id)
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return 1
 `;
@@ -262,6 +264,7 @@ export class RedisServerListener implements TransportListener {
         await redis
           .pipeline()
           .xadd(keys.s2c, '*', 's', '0', 'c', 'refused', 'r', refusal)
+          .publish(keys.s2cLive, '0 -') // a hint: read the stream (see _channel.ts)
           .pexpire(keys.s2c, this.#session.reconnectWindowMs)
           .exec();
         await done();
@@ -278,6 +281,7 @@ export class RedisServerListener implements TransportListener {
       this.workerId,
       this.#session.idleTimeoutMs,
       this.#session.heartbeatMs * 3,
+      keys.s2cLive,
     );
     await done();
     if (claimed !== 1) return;

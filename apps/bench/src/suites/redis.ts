@@ -3,11 +3,15 @@
  * (ioredis), in the same run — a raw pub/sub JSON echo and a raw Streams XADD/XREAD echo. The
  * official SDK has no Redis transport, so there is no SDK contender.
  *
- * Figures: round trip p50/p99 (one request at a time) and pipelined throughput (a burst of
- * requests in flight at once). A private redis-server is started on a free port.
+ * Figures: round trip p50/p99 (one request at a time), pipelined throughput (a burst of
+ * requests in flight at once), one 1 MB and one 10 MB message round trip (echoed back), and our
+ * transport's heap growth after 100,000 messages (leak check). A private redis-server is started
+ * on a free port.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { JSONRPCMessage } from '@mcp-transports/core';
 import { RedisClientTransport, RedisServerListener } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
@@ -17,22 +21,32 @@ import { scaledHttpRows } from './redis-http.js';
 const SUITE = 'redis';
 
 interface Echo {
-  /** Sends one request and resolves with its reply. */
-  call(id: number): Promise<unknown>;
+  /** Sends one request (carrying `text`) and resolves with its reply (which echoes `text`). */
+  call(id: number, text?: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
-const requestOf = (id: number): JSONRPCMessage => ({
+const HELLO = 'hello from the bench';
+const requestOf = (id: number, text = HELLO): JSONRPCMessage => ({
   jsonrpc: '2.0',
   id,
   method: 'tools/call',
-  params: { name: 'echo', arguments: { text: 'hello from the bench' } },
+  params: { name: 'echo', arguments: { text } },
 });
-const replyTo = (id: number | string): JSONRPCMessage => ({
+const replyTo = (id: number | string, text = HELLO): JSONRPCMessage => ({
   jsonrpc: '2.0',
   id,
-  result: { content: [{ type: 'text', text: 'hello from the bench' }] },
+  result: { content: [{ type: 'text', text }] },
 });
+/** The text a request carries (what the echo sends back). */
+const textOf = (message: unknown): string =>
+  (message as { params: { arguments: { text: string } } }).params.arguments.text;
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  (runInNewContext('gc') as () => void)();
+}
 
 class Pending {
   readonly #waiting = new Map<number, (value: unknown) => void>();
@@ -52,7 +66,7 @@ async function pubSubEcho(url: string): Promise<Echo> {
   await serverSub!.subscribe('bench:req');
   serverSub!.on('message', (_channel: string, text: string) => {
     const m = JSON.parse(text) as { id: number };
-    void serverPub!.publish('bench:res', JSON.stringify(replyTo(m.id)));
+    void serverPub!.publish('bench:res', JSON.stringify(replyTo(m.id, textOf(m))));
   });
   await clientSub!.subscribe('bench:res');
   clientSub!.on('message', (_channel: string, text: string) => {
@@ -60,9 +74,9 @@ async function pubSubEcho(url: string): Promise<Echo> {
     pending.settle(m.id, m);
   });
   return {
-    call(id) {
+    call(id, text) {
       const reply = pending.wait(id);
-      void clientPub!.publish('bench:req', JSON.stringify(requestOf(id)));
+      void clientPub!.publish('bench:req', JSON.stringify(requestOf(id, text)));
       return reply;
     },
     async close() {
@@ -95,7 +109,7 @@ async function streamsEcho(url: string): Promise<Echo> {
   };
   void loop(serverRead!, 'bench:raw:c2s', (text) => {
     const m = JSON.parse(text) as { id: number };
-    void serverCmd!.xadd('bench:raw:s2c', '*', 'm', JSON.stringify(replyTo(m.id)));
+    void serverCmd!.xadd('bench:raw:s2c', '*', 'm', JSON.stringify(replyTo(m.id, textOf(m))));
   });
   void loop(clientRead!, 'bench:raw:s2c', (text) => {
     const m = JSON.parse(text) as { id: number };
@@ -105,9 +119,9 @@ async function streamsEcho(url: string): Promise<Echo> {
   await clientCmd!.ping();
   await new Promise((resolve) => setTimeout(resolve, 50));
   return {
-    call(id) {
+    call(id, text) {
       const reply = pending.wait(id);
-      void clientCmd!.xadd('bench:raw:c2s', '*', 'm', JSON.stringify(requestOf(id)));
+      void clientCmd!.xadd('bench:raw:c2s', '*', 'm', JSON.stringify(requestOf(id, text)));
       return reply;
     },
     async close() {
@@ -125,7 +139,7 @@ async function oursEcho(url: string): Promise<Echo> {
   const listener = new RedisServerListener({ redis: url, endpoint });
   listener.onconnection = (transport) => {
     transport.onmessage = (message) => {
-      if ('id' in message && 'method' in message) void transport.send(replyTo(message.id));
+      if ('id' in message && 'method' in message) void transport.send(replyTo(message.id, textOf(message)));
     };
     void transport.start();
   };
@@ -137,9 +151,9 @@ async function oursEcho(url: string): Promise<Echo> {
   };
   await client.start();
   return {
-    call(id) {
+    call(id, text) {
       const reply = pending.wait(id);
-      void client.send(requestOf(id));
+      void client.send(requestOf(id, text));
       return reply;
     },
     async close() {
@@ -279,6 +293,69 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
         ...(ours
           ? { goal: '<= 1.2', met: vsPubSub <= 1.2, note: `time vs pub/sub; ${vsStreams.toFixed(2)}x vs raw streams` }
           : {}),
+      });
+    }
+
+    // -- one big message, echoed back ------------------------------------------------------------
+    for (const mb of options.quick ? [1] : [1, 10]) {
+      const text = 'x'.repeat(mb * 1024 * 1024);
+      const { times, ratios } = await compare(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            async () => {
+              const start = performance.now();
+              await echoes[name]!.call(nextId++, text);
+              return performance.now() - start;
+            },
+          ]),
+        ),
+        options.quick ? 1 : 5,
+      );
+      for (const name of names) {
+        const vsStreams = median(times[name]!.map((t, i) => t / (times['raw streams echo']![i] as number)));
+        const ours = name.startsWith('ours');
+        rows.push({
+          suite: SUITE,
+          figure: `${mb} MB message round trip`,
+          contender: name,
+          value: median(times[name]!),
+          unit: 'ms',
+          ...(name === 'raw pub/sub echo' ? {} : { ratio: median(ratios[name]!) }),
+          ...(ours
+            ? {
+                goal: '<= 1.2',
+                met: median(ratios[name]!) <= 1.2,
+                note: `vs pub/sub; ${vsStreams.toFixed(2)}x vs raw streams`,
+              }
+            : {}),
+        });
+      }
+    }
+
+    // -- leak check: this process's heap after many messages through each echo (both ends here) --
+    const leakCount = options.quick ? 2_000 : 100_000;
+    for (const name of ['raw pub/sub echo', 'ours (Redis transport)']) {
+      const echo = echoes[name]!;
+      const burstOf = async (n: number) => {
+        const replies: Promise<unknown>[] = [];
+        for (let i = 0; i < n; i++) replies.push(echo.call(nextId++));
+        await Promise.all(replies);
+      };
+      await burstOf(1000);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let done = 0; done < leakCount; done += 10_000) await burstOf(Math.min(10_000, leakCount - done));
+      gc();
+      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      const ours = name.startsWith('ours');
+      rows.push({
+        suite: SUITE,
+        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
+        contender: name,
+        value: growth,
+        unit: 'MiB',
+        ...(ours ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
       });
     }
     for (const echo of Object.values(echoes)) await echo.close();
