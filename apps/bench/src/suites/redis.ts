@@ -10,12 +10,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { JSONRPCMessage } from '@mcp-transports/core';
 import { RedisClientTransport, RedisServerListener } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
-import { compare, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, heapGrowthRow, median, percentile, type BenchOptions, type Row } from '../harness.js';
 import { scaledHttpRows } from './redis-http.js';
 
 const SUITE = 'redis';
@@ -41,12 +39,6 @@ const replyTo = (id: number | string, text = HELLO): JSONRPCMessage => ({
 /** The text a request carries (what the echo sends back). */
 const textOf = (message: unknown): string =>
   (message as { params: { arguments: { text: string } } }).params.arguments.text;
-
-function gc(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  (runInNewContext('gc') as () => void)();
-}
 
 class Pending {
   readonly #waiting = new Map<number, (value: unknown) => void>();
@@ -342,21 +334,16 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
         for (let i = 0; i < n; i++) replies.push(echo.call(nextId++));
         await Promise.all(replies);
       };
-      await burstOf(1000);
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      for (let done = 0; done < leakCount; done += 10_000) await burstOf(Math.min(10_000, leakCount - done));
-      gc();
-      const growth = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-      const ours = name.startsWith('ours');
-      rows.push({
-        suite: SUITE,
-        figure: `heap growth after ${leakCount.toLocaleString('en-US')} messages`,
-        contender: name,
-        value: growth,
-        unit: 'MiB',
-        ...(ours ? { goal: '<= 5 MiB', met: growth <= 5 } : {}),
-      });
+      const figure = `heap growth after ${leakCount.toLocaleString('en-US')} messages`;
+      rows.push(
+        await heapGrowthRow(
+          { suite: SUITE, figure, contender: name, isOurs: name.startsWith('ours') },
+          () => burstOf(1000),
+          async () => {
+            for (let done = 0; done < leakCount; done += 10_000) await burstOf(Math.min(10_000, leakCount - done));
+          },
+        ),
+      );
     }
     for (const echo of Object.values(echoes)) await echo.close();
 
