@@ -6,14 +6,26 @@
  * Figures: round trip p50/p99 (one request at a time), pipelined throughput (a burst of
  * requests in flight at once), one 1 MB and one 10 MB message round trip (echoed back), and our
  * transport's heap growth after 100,000 messages (leak check). A private redis-server is started
- * on a free port.
+ * on a free port; the three echo servers run in a child process (`redis-echo-server.ts`) and the
+ * load comes from this one.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
-import type { JSONRPCMessage } from '@mcp-transports/core';
-import { RedisClientTransport, RedisServerListener } from '@mcp-transports/redis';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { RedisClientTransport } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
 import { compare, heapGrowthRow, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import {
+  ENDPOINT,
+  PUBSUB_REQUESTS,
+  PUBSUB_RESPONSES,
+  readStream,
+  requestOf,
+  STREAM_REQUESTS,
+  STREAM_RESPONSES,
+} from './redis-echo.js';
 import { scaledHttpRows } from './redis-http.js';
 
 const SUITE = 'redis';
@@ -23,22 +35,6 @@ interface Echo {
   call(id: number, text?: string): Promise<unknown>;
   close(): Promise<void>;
 }
-
-const HELLO = 'hello from the bench';
-const requestOf = (id: number, text = HELLO): JSONRPCMessage => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name: 'echo', arguments: { text } },
-});
-const replyTo = (id: number | string, text = HELLO): JSONRPCMessage => ({
-  jsonrpc: '2.0',
-  id,
-  result: { content: [{ type: 'text', text }] },
-});
-/** The text a request carries (what the echo sends back). */
-const textOf = (message: unknown): string =>
-  (message as { params: { arguments: { text: string } } }).params.arguments.text;
 
 class Pending {
   readonly #waiting = new Map<number, (value: unknown) => void>();
@@ -53,90 +49,50 @@ class Pending {
 }
 
 async function pubSubEcho(url: string): Promise<Echo> {
-  const [clientPub, clientSub, serverPub, serverSub] = [1, 2, 3, 4].map(() => new Redis(url));
+  const [pub, sub] = [1, 2].map(() => new Redis(url));
   const pending = new Pending();
-  await serverSub!.subscribe('bench:req');
-  serverSub!.on('message', (_channel: string, text: string) => {
-    const m = JSON.parse(text) as { id: number };
-    void serverPub!.publish('bench:res', JSON.stringify(replyTo(m.id, textOf(m))));
-  });
-  await clientSub!.subscribe('bench:res');
-  clientSub!.on('message', (_channel: string, text: string) => {
+  await sub!.subscribe(PUBSUB_RESPONSES);
+  sub!.on('message', (_channel: string, text: string) => {
     const m = JSON.parse(text) as { id: number };
     pending.settle(m.id, m);
   });
   return {
     call(id, text) {
       const reply = pending.wait(id);
-      void clientPub!.publish('bench:req', JSON.stringify(requestOf(id, text)));
+      void pub!.publish(PUBSUB_REQUESTS, JSON.stringify(requestOf(id, text)));
       return reply;
     },
     async close() {
-      for (const c of [clientPub, clientSub, serverPub, serverSub]) c!.disconnect();
+      for (const c of [pub, sub]) c!.disconnect();
     },
   };
 }
 
 async function streamsEcho(url: string): Promise<Echo> {
-  const [clientCmd, clientRead, serverCmd, serverRead] = [1, 2, 3, 4].map(() => new Redis(url));
+  const [cmd, read] = [1, 2].map(() => new Redis(url));
   const pending = new Pending();
-  let open = true;
-  const loop = async (read: Redis, key: string, handle: (text: string) => void) => {
-    let last = '$';
-    while (open) {
-      let result: [string, [string, string[]][]][] | null;
-      try {
-        result = await read.xread('COUNT', 64, 'BLOCK', 0, 'STREAMS', key, last);
-      } catch {
-        // disconnect() on close ends the blocked read.
-        return;
-      }
-      for (const [, entries] of result ?? []) {
-        for (const [id, fields] of entries) {
-          last = id;
-          handle(fields[1]!);
-        }
-      }
-    }
-  };
-  void loop(serverRead!, 'bench:raw:c2s', (text) => {
-    const m = JSON.parse(text) as { id: number };
-    void serverCmd!.xadd('bench:raw:s2c', '*', 'm', JSON.stringify(replyTo(m.id, textOf(m))));
-  });
-  void loop(clientRead!, 'bench:raw:s2c', (text) => {
+  const reading = readStream(read!, STREAM_RESPONSES, (text) => {
     const m = JSON.parse(text) as { id: number };
     pending.settle(m.id, m);
   });
-  // Let both XREADs reach the server before anything is written ('$' means "after now").
-  await clientCmd!.ping();
+  // Let the XREAD reach the server before anything is written ('$' means "after now").
+  await cmd!.ping();
   await new Promise((resolve) => setTimeout(resolve, 50));
   return {
     call(id, text) {
       const reply = pending.wait(id);
-      void clientCmd!.xadd('bench:raw:c2s', '*', 'm', JSON.stringify(requestOf(id, text)));
+      void cmd!.xadd(STREAM_REQUESTS, '*', 'm', JSON.stringify(requestOf(id, text)));
       return reply;
     },
     async close() {
-      open = false;
-      for (const c of [clientCmd, clientRead, serverCmd, serverRead]) c!.disconnect();
-      const admin = new Redis(url);
-      await admin.del('bench:raw:c2s', 'bench:raw:s2c');
-      admin.disconnect();
+      reading.stop();
+      for (const c of [cmd, read]) c!.disconnect();
     },
   };
 }
 
 async function oursEcho(url: string): Promise<Echo> {
-  const endpoint = 'bench';
-  const listener = new RedisServerListener({ redis: url, endpoint });
-  listener.onconnection = (transport) => {
-    transport.onmessage = (message) => {
-      if ('id' in message && 'method' in message) void transport.send(replyTo(message.id, textOf(message)));
-    };
-    void transport.start();
-  };
-  await listener.listen();
-  const client = new RedisClientTransport({ redis: url, endpoint });
+  const client = new RedisClientTransport({ redis: url, endpoint: ENDPOINT });
   const pending = new Pending();
   client.onmessage = (message) => {
     if ('id' in message) pending.settle(message.id as number, message);
@@ -148,9 +104,28 @@ async function oursEcho(url: string): Promise<Echo> {
       void client.send(requestOf(id, text));
       return reply;
     },
-    async close() {
-      await client.close();
-      await listener.close();
+    close: () => client.close(),
+  };
+}
+
+/** The three echo servers, in a child process: the load comes from this one. */
+async function startEchoServers(url: string): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./redis-echo-server.ts', import.meta.url)), url],
+    {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  if (line !== 'ready') throw new Error(`redis echo servers: unexpected "${line}"`);
+  return {
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
     },
   };
 }
@@ -194,7 +169,9 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
     ];
   }
   const rows: Row[] = [];
+  let servers: { stop: () => Promise<void> } | undefined;
   try {
+    servers = await startEchoServers(redis.url);
     const echoes: Record<string, Echo> = {
       'raw pub/sub echo': await pubSubEcho(redis.url),
       'raw streams echo': await streamsEcho(redis.url),
@@ -325,7 +302,7 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
       }
     }
 
-    // -- leak check: this process's heap after many messages through each echo (both ends here) --
+    // -- leak check: this process's heap after many messages (the client end; the servers are a child) --
     const leakCount = options.quick ? 2_000 : 100_000;
     for (const name of ['raw pub/sub echo', 'ours (Redis transport)']) {
       const echo = echoes[name]!;
@@ -346,10 +323,13 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
       );
     }
     for (const echo of Object.values(echoes)) await echo.close();
+    await servers.stop();
+    servers = undefined;
 
     // -- the scaled HTTP setup: 1, 2 and 3 node processes behind a round-robin proxy -----------
     rows.push(...(await scaledHttpRows(redis.url, options)));
   } finally {
+    await servers?.stop();
     redis.stop();
   }
   return rows;
