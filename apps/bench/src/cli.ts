@@ -87,7 +87,7 @@ if (values.curves !== undefined) {
     header =
       fresh.length === 0
         ? saved.header
-        : `${saved.header}\n\nCurves of ${selected.join(', ')} re-measured on ${new Date().toISOString().slice(0, 10)}.`;
+        : `${saved.header}\n\nCurves of ${[...new Set(fresh.map((r) => r.suite))].join(', ')} re-measured on ${new Date().toISOString().slice(0, 10)}.`;
   const curveRows = [...kept, ...fresh];
   for (const file of writeCurves(values.curves, curveRows, header)) console.log(`wrote ${file}`);
   writeFileSync(savedFile, `${JSON.stringify({ node: process.version, header, rows: curveRows }, null, 2)}\n`);
