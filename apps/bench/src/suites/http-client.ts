@@ -75,14 +75,21 @@ export function rawUndici(url: string): Contender {
   };
 }
 
-/** Raw `node:http`: `http.request` on a keep-alive Agent, the body collected and JSON.parse'd. */
-export function rawHttp(url: string): Contender {
+/**
+ * Raw `node:http`: `http.request` on a keep-alive Agent, the body collected and JSON.parse'd. With
+ * `json: false`, no JSON work in the client at all: the request body is a string template and the
+ * response is taken as bytes (the medium's own cost).
+ */
+export function rawHttp(url: string, json = true): Contender {
   // Enough sockets for 10 in flight, all kept open between requests.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 16 });
   return {
     roundTrip: (id, text) =>
       new Promise<void>((resolve, reject) => {
-        const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) });
+        const body = json
+          ? JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: params(text) })
+          : // The bench's texts are runs of "x": nothing to escape.
+            `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo"${text === undefined ? '' : `,"arguments":{"text":"${text}"}`}}}`;
         const req = http.request(
           url,
           {
@@ -99,6 +106,11 @@ export function rawHttp(url: string): Contender {
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('error', reject);
             res.on('end', () => {
+              if (!json) {
+                if (res.statusCode === 200) resolve();
+                else reject(new Error(`raw http.request: status ${res.statusCode}`));
+                return;
+              }
               try {
                 const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number };
                 if (message.id !== id) throw new Error('raw http.request: wrong id');
@@ -165,6 +177,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
   // The first contender is every ratio's baseline: raw `http.request` keep-alive, as the goal reads.
   const contenders: Record<string, Contender> = {
     'raw http.request keep-alive': rawHttp(url),
+    'raw http.request (no JSON)': rawHttp(url, false),
     'raw undici': rawUndici(url),
     ours: await viaTransport(new StreamableHTTPClientTransport(url, { maxMessageBytes: 128 * 1024 * 1024 })),
     'SDK v1': await viaTransport(quiet(new SdkV1Transport(new URL(url)))),
