@@ -1,12 +1,15 @@
 /**
- * Child process of the Redis suite: `redis-echo-server.ts <redis url>` starts the three echo
- * servers — a raw pub/sub JSON echo, a raw Streams XADD/XREAD echo and our RedisServerListener
- * echoing through each transport — prints `ready`, and stops when stdin ends.
+ * Child process of the Redis suite: `redis-echo-server.ts <redis url>` starts the echo servers —
+ * a raw pub/sub JSON echo, one that publishes each message back as it came (no JSON), a raw Streams
+ * XADD/XREAD echo and our RedisServerListener echoing through each transport — prints `ready`, and
+ * stops when stdin ends.
  */
 import { RedisServerListener } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
 import {
   ENDPOINT,
+  PUBSUB_BYTES_REQUESTS,
+  PUBSUB_BYTES_RESPONSES,
   PUBSUB_REQUESTS,
   PUBSUB_RESPONSES,
   readStream,
@@ -19,8 +22,12 @@ import {
 const url = process.argv[2] as string;
 const [pub, sub, cmd, read] = [1, 2, 3, 4].map(() => new Redis(url)) as [Redis, Redis, Redis, Redis];
 
-await sub.subscribe(PUBSUB_REQUESTS);
-sub.on('message', (_channel: string, text: string) => {
+await sub.subscribe(PUBSUB_REQUESTS, PUBSUB_BYTES_REQUESTS);
+sub.on('message', (channel: string, text: string) => {
+  if (channel === PUBSUB_BYTES_REQUESTS) {
+    void pub.publish(PUBSUB_BYTES_RESPONSES, text);
+    return;
+  }
   const m = JSON.parse(text) as { id: number };
   void pub.publish(PUBSUB_RESPONSES, JSON.stringify(replyTo(m.id, textOf(m))));
 });

@@ -9,6 +9,9 @@ import type { Redis } from 'ioredis';
 export const ENDPOINT = 'bench';
 export const PUBSUB_REQUESTS = 'bench:req';
 export const PUBSUB_RESPONSES = 'bench:res';
+/** The pub/sub echo without JSON: each message published back as it came. */
+export const PUBSUB_BYTES_REQUESTS = 'bench:req:bytes';
+export const PUBSUB_BYTES_RESPONSES = 'bench:res:bytes';
 export const STREAM_REQUESTS = 'bench:raw:c2s';
 export const STREAM_RESPONSES = 'bench:raw:s2c';
 

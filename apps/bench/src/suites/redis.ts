@@ -1,6 +1,7 @@
 /**
  * Redis: our transport against the same echo written directly on the medium with the same client
- * (ioredis), in the same run — a raw pub/sub JSON echo and a raw Streams XADD/XREAD echo. The
+ * (ioredis), in the same run — a raw pub/sub JSON echo (and one without JSON) and a raw Streams
+ * XADD/XREAD echo. The
  * official SDK has no Redis transport, so there is no SDK contender.
  *
  * Figures: round trip p50/p99 (one request at a time), pipelined throughput (a burst of
@@ -16,9 +17,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RedisClientTransport } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
-import { compare, heapGrowthRow, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
 import {
   ENDPOINT,
+  PUBSUB_BYTES_REQUESTS,
+  PUBSUB_BYTES_RESPONSES,
   PUBSUB_REQUESTS,
   PUBSUB_RESPONSES,
   readStream,
@@ -60,6 +63,37 @@ async function pubSubEcho(url: string): Promise<Echo> {
     call(id, text) {
       const reply = pending.wait(id);
       void pub!.publish(PUBSUB_REQUESTS, JSON.stringify(requestOf(id, text)));
+      return reply;
+    },
+    async close() {
+      for (const c of [pub, sub]) c!.disconnect();
+    },
+  };
+}
+
+/** The pub/sub echo without JSON anywhere: a string template out, the reply taken as it comes (in order). */
+async function pubSubBytesEcho(url: string): Promise<Echo> {
+  const [pub, sub] = [1, 2].map(() => new Redis(url));
+  const waiting: ((value: unknown) => void)[] = [];
+  let next = 0;
+  await sub!.subscribe(PUBSUB_BYTES_RESPONSES);
+  sub!.on('message', () => {
+    const resolve = waiting[next];
+    waiting[next++] = undefined as never;
+    if (next === waiting.length) {
+      waiting.length = 0;
+      next = 0;
+    }
+    resolve?.(undefined);
+  });
+  return {
+    call(id, text) {
+      const reply = new Promise((resolve) => waiting.push(resolve));
+      // The bench's texts are runs of "x": nothing to escape.
+      void pub!.publish(
+        PUBSUB_BYTES_REQUESTS,
+        `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text ?? 'hello from the bench'}"}}}`,
+      );
       return reply;
     },
     async close() {
@@ -175,6 +209,7 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
     const echoes: Record<string, Echo> = {
       'raw pub/sub echo': await pubSubEcho(redis.url),
       'raw streams echo': await streamsEcho(redis.url),
+      'raw pub/sub (no JSON)': await pubSubBytesEcho(redis.url),
       'ours (Redis transport)': await oursEcho(redis.url),
     };
     const names = Object.keys(echoes);
@@ -183,26 +218,14 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
 
     // -- round trip, one request at a time -------------------------------------------------
     const sequential = options.quick ? 100 : 1000;
-    const p99: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    const { times: p50 } = await compare(
-      Object.fromEntries(
-        names.map((name) => [
-          name,
-          async () => {
-            const echo = echoes[name]!;
-            const samples: number[] = [];
-            for (let i = 0; i < sequential; i++) {
-              const start = performance.now();
-              await echo.call(nextId++);
-              samples.push(performance.now() - start);
-            }
-            p99[name]!.push(percentile(samples, 99));
-            return percentile(samples, 50);
-          },
-        ]),
-      ),
+    // Interleaved: every echo does its i-th round trip before any does its i+1-th.
+    const latencies = await interleaved(
+      Object.fromEntries(names.map((name) => [name, () => echoes[name]!.call(nextId++)])),
+      sequential,
       rounds,
     );
+    const p50 = Object.fromEntries(names.map((n) => [n, latencies[n]!.map((lat) => percentile(lat, 50))]));
+    const p99 = Object.fromEntries(names.map((n) => [n, latencies[n]!.map((lat) => percentile(lat, 99))]));
     for (const [figure, values] of [
       ['round trip p50', p50],
       ['round trip p99', p99],
