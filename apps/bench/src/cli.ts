@@ -51,6 +51,13 @@ if (values.render !== undefined) {
   process.exit(0);
 }
 
+/** The saved header with one line saying these suites' curves were re-measured today (replacing an older such line). */
+function remeasured(header: string, suites: string): string {
+  const line = `Curves of ${suites} re-measured on ${new Date().toISOString().slice(0, 10)}.`;
+  const kept = header.split('\n\n').filter((paragraph) => !paragraph.startsWith(`Curves of ${suites} re-measured`));
+  return [...kept, line].join('\n\n');
+}
+
 const selected =
   values.only === undefined ? (values.curves === undefined ? Object.keys(suites) : []) : values.only.split(',');
 const options: BenchOptions = { quick: values.quick };
@@ -85,9 +92,7 @@ if (values.curves !== undefined) {
   // A partial run keeps the saved description of the machine and run; it adds a line for itself.
   if (!measureAll && saved?.header !== undefined)
     header =
-      fresh.length === 0
-        ? saved.header
-        : `${saved.header}\n\nCurves of ${[...new Set(fresh.map((r) => r.suite))].join(', ')} re-measured on ${new Date().toISOString().slice(0, 10)}.`;
+      fresh.length === 0 ? saved.header : remeasured(saved.header, [...new Set(fresh.map((r) => r.suite))].join(', '));
   const curveRows = [...kept, ...fresh];
   for (const file of writeCurves(values.curves, curveRows, header)) console.log(`wrote ${file}`);
   writeFileSync(savedFile, `${JSON.stringify({ node: process.version, header, rows: curveRows }, null, 2)}\n`);

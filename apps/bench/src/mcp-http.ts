@@ -27,6 +27,15 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** What went wrong, by HTTP status or error code (`{ "502": 2, "ECONNRESET": 1 }`). */
+  errorKinds: Record<string, number>;
+}
+
+/** `3 errors (ECONNRESET 2, 502 1)`, or nothing when there were none. */
+export function describeErrors(errors: number, kinds: Record<string, number>): string | undefined {
+  if (errors === 0) return undefined;
+  const parts = Object.entries(kinds).map(([kind, n]) => `${kind} ${n}`);
+  return `${errors} errors${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** Opens one session at `url` (initialize, then initialized); returns the headers that carry it. */

@@ -5,7 +5,7 @@
  *
  * Protocol (IPC): receives `{ url, headers, body, count, concurrency, sessions? }` (`sessions`:
  * header sets spread over the in-flight slots, one per session, else `headers` for all), answers
- * `{ elapsedMs, p50, p99, errors }`.
+ * `{ elapsedMs, p50, p99, errors, errorKinds }`.
  */
 import { Agent, request } from 'node:http';
 import type { LoadResult } from '../mcp-http.js';
@@ -26,6 +26,11 @@ async function run(job: Job): Promise<LoadResult> {
   const url = new URL(job.url);
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const failed = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   let issued = 0;
   const one = (headers: Record<string, string>) =>
     new Promise<void>((resolve) => {
@@ -37,14 +42,14 @@ async function run(job: Job): Promise<LoadResult> {
         (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {
-            if (res.statusCode !== 200) errors++;
+            if (res.statusCode !== 200) failed(String(res.statusCode));
             latencies.push(performance.now() - started);
             resolve();
           });
         },
       );
-      req.on('error', () => {
-        errors++;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        failed(error.code ?? error.message);
         resolve();
       });
       req.end(body);
@@ -62,7 +67,7 @@ async function run(job: Job): Promise<LoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { elapsedMs, p50: at(0.5), p99: at(0.99), errors };
+  return { elapsedMs, p50: at(0.5), p99: at(0.99), errors, errorKinds };
 }
 
 process.on('message', (job: Job) => {

@@ -18,7 +18,7 @@ import {
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport as SdkStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { compare, heapGrowthRow, median, type BenchOptions, type Row } from '../harness.js';
-import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
+import { describeErrors, initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 import { httpClientFor, startServer } from '../sessions.js';
 import type { SessionKind } from './sessions-server.js';
 
@@ -188,16 +188,20 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
     'SDK v2 stateful SSE': await sdkV2Stateful(),
   };
   try {
-    const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};
+    const latency: Record<
+      string,
+      { p50: number[]; p99: number[]; errors: number; errorKinds: Record<string, number> }
+    > = {};
     const contenders: Record<string, () => Promise<number>> = {};
     for (const [name, target] of Object.entries(targets)) {
-      latency[name] = { p50: [], p99: [], errors: 0 };
+      latency[name] = { p50: [], p99: [], errors: 0, errorKinds: {} };
       contenders[name] = async () => {
         const result = await load(child, target, count);
         const l = latency[name]!;
         l.p50.push(result.p50);
         l.p99.push(result.p99);
         l.errors += result.errors;
+        for (const [kind, n] of Object.entries(result.errorKinds)) l.errorKinds[kind] = (l.errorKinds[kind] ?? 0) + n;
         return result.elapsedMs;
       };
     }
@@ -209,7 +213,7 @@ export async function httpServerSuite(options: BenchOptions): Promise<Row[]> {
       const l = latency[name]!;
       const isBaseline = name === baseline;
       const ourRow = name.startsWith('ours');
-      const note = l.errors > 0 ? `${l.errors} errors` : undefined;
+      const note = describeErrors(l.errors, l.errorKinds);
       rows.push({
         suite: SUITE,
         figure: `req/s, ${CONCURRENCY} in flight`,

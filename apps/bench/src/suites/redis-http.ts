@@ -10,7 +10,7 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { compare, median, type BenchOptions, type Row } from '../harness.js';
-import { initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
+import { describeErrors, initializeSession, MCP_HEADERS, PING, type LoadResult } from '../mcp-http.js';
 
 const SUITE = 'redis';
 const CONCURRENCY = 32;
@@ -39,7 +39,10 @@ async function startNode(redisUrl: string): Promise<{ port: number; child: Child
 
 /** A round-robin HTTP proxy: every request to the next node, no stickiness. */
 async function startProxy(ports: readonly number[]): Promise<{ url: string; close: () => Promise<void> }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // Idle sockets go after 4 s, before the nodes' keep-alive timeout (Node's default, 5 s) closes
+  // them: reusing a socket the node is closing at that moment fails the request (ECONNRESET), an
+  // artifact of this proxy that a real balancer avoids the same way.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
   let next = 0;
   const server: Server = createServer((req, res) => {
     const port = ports[next++ % ports.length];
@@ -84,10 +87,13 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
       for (let i = 0; i < SESSIONS; i++) sessions.push(await initializeSession(proxy.url));
       setups[`${n} node${n === 1 ? '' : 's'}`] = { url: proxy.url, sessions };
     }
-    const latency: Record<string, { p50: number[]; p99: number[]; errors: number }> = {};
+    const latency: Record<
+      string,
+      { p50: number[]; p99: number[]; errors: number; errorKinds: Record<string, number> }
+    > = {};
     const contenders: Record<string, () => Promise<number>> = {};
     for (const [name, setup] of Object.entries(setups)) {
-      latency[name] = { p50: [], p99: [], errors: 0 };
+      latency[name] = { p50: [], p99: [], errors: 0, errorKinds: {} };
       contenders[name] = async () => {
         const answer = once(load, 'message') as Promise<[LoadResult]>;
         load.send({
@@ -102,6 +108,9 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
         latency[name]!.p50.push(result.p50);
         latency[name]!.p99.push(result.p99);
         latency[name]!.errors += result.errors;
+        for (const [kind, n] of Object.entries(result.errorKinds)) {
+          latency[name]!.errorKinds[kind] = (latency[name]!.errorKinds[kind] ?? 0) + n;
+        }
         return result.elapsedMs;
       };
     }
@@ -124,7 +133,7 @@ export async function scaledHttpRows(redisUrl: string, options: BenchOptions): P
         value: (count / median(times[name]!)) * 1000,
         unit: 'req/s',
         ...(name === '1 node' ? {} : { ratio: 1 / median(ratios[name]!) }),
-        note: `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${l.errors} errors` : ''}; ratio vs 1 node`,
+        note: `p50 ${median(l.p50).toFixed(2)} ms, p99 ${median(l.p99).toFixed(2)} ms${l.errors > 0 ? `, ${describeErrors(l.errors, l.errorKinds)}` : ''}; ratio vs 1 node`,
       };
     });
     return [...table, ...curve];

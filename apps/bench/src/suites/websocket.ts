@@ -5,10 +5,11 @@
  * runs in its own child process (`websocket-server.ts`) and its client in this one, so every figure
  * is client + server, each end in its own process; ratios are taken within each round.
  *
- * Figures: round trip p50/p99 (sequential), 50k pipelined messages, 1/10/50 MB messages, heap
- * growth over 100k messages (leak check, client and server process), memory per idle connection
- * (client + server objects, in a fresh child process: heap and RSS deltas / n), and for a server
- * alone holding 10,000 idle connections (its clients bare sockets in another process).
+ * Figures: round trip p50/p99 (sequential, interleaved across contenders, fresh server children
+ * every round), 50k pipelined messages, 1/10/50 MB messages, heap growth over 100k messages (leak
+ * check, client and server process), memory per idle connection (client + server objects, in a
+ * fresh child process: heap and RSS deltas / n), and for a server alone holding 10,000 idle
+ * connections (its clients bare sockets in another process).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,7 +22,7 @@ import type { JSONRPCMessage } from '@mcp-transports/core';
 import { WebSocketClientTransport } from '@mcp-transports/websocket';
 import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { WebSocket } from 'ws';
-import { median, percentile, settleHeap, type BenchOptions, type Row } from '../harness.js';
+import { interleaved, median, percentile, settleHeap, type BenchOptions, type Row } from '../harness.js';
 import { echoServer, type ServerKind } from './websocket-echo.js';
 
 const SUITE = 'websocket';
@@ -152,14 +153,19 @@ function sdkClient(url: string): () => Promise<Conn> {
 }
 
 /** Sequential round trips; returns each one's latency in ms. */
+/** One round trip of request `id`. */
+function roundTrip(conn: Conn, id: number, text: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    conn.onresponse = resolve;
+    conn.send(id, text);
+  });
+}
+
 export async function roundTrips(conn: Conn, n: number, text: string): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < n; i++) {
     const start = performance.now();
-    await new Promise<void>((resolve) => {
-      conn.onresponse = resolve;
-      conn.send(i, text);
-    });
+    await roundTrip(conn, i, text);
     latencies.push(performance.now() - start);
   }
   return latencies;
@@ -348,10 +354,38 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
   for (const name of NAMES) conns[name] = await contenders[name].connect();
   const rows: Row[] = [];
   try {
-    const rt = await rounds(r, async (name) => {
-      const latencies = await roundTrips(conns[name], n.rt, 'hello');
-      return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-    });
+    // Round trips: fresh server children every round (spawned in a rotating order), the contenders
+    // interleaved one round trip at a time. A child keeps what the scheduler gave it for its whole
+    // life, and the machine's noise comes and goes within milliseconds: see the stdio suite.
+    const rt = Object.fromEntries(NAMES.map((name) => [name, [] as { p50: number; p99: number }[]])) as Record<
+      Names,
+      { p50: number; p99: number }[]
+    >;
+    for (let round = 0; round < r + 1; round++) {
+      const fresh = {} as Record<Names, Contender>;
+      const freshConns = {} as Record<Names, Conn>;
+      try {
+        for (let k = 0; k < NAMES.length; k++) {
+          const name = NAMES[(k + round) % NAMES.length] as Names;
+          fresh[name] = await contenderFor(name, 128 * 1024 * 1024);
+        }
+        for (const name of NAMES) freshConns[name] = await fresh[name].connect();
+        const latencies = await interleaved(
+          Object.fromEntries(NAMES.map((name) => [name, (i: number) => roundTrip(freshConns[name], i, 'hello')])),
+          n.rt,
+          1,
+          0,
+        );
+        if (round === 0) continue; // warm-up
+        for (const name of NAMES) {
+          const lat = latencies[name]![0]!;
+          rt[name].push({ p50: percentile(lat, 50), p99: percentile(lat, 99) });
+        }
+      } finally {
+        for (const conn of Object.values(freshConns)) await conn.close();
+        for (const contender of Object.values(fresh)) await contender.close();
+      }
+    }
     rows.push(...rowsFor(`round trip p50 (${n.rt} sequential)`, 'p50', 'ms', rt, true));
     rows.push(...rowsFor(`round trip p99 (${n.rt} sequential)`, 'p99', 'ms', rt, true));
 
