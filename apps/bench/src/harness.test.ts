@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { compare, interleaved, median, percentile } from './harness.js';
+import { compare, interleaved, median, percentile, timedOnce } from './harness.js';
 import { renderTable } from './report.js';
 
 test('median and percentile pick the right samples', () => {
@@ -29,6 +29,17 @@ test('interleaved runs the contenders one operation at a time, rotating who goes
   expect(calls).toHaveLength(27);
   expect(result.a).toHaveLength(2);
   expect(result.a![0]).toHaveLength(3);
+});
+
+test('timedOnce makes compare() contenders that time one call each', async () => {
+  const calls: string[] = [];
+  const contenders = timedOnce(['a', 'b'], async (name) => {
+    calls.push(name);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+  const { times } = await compare(contenders, 2, 0);
+  expect(calls).toEqual(['a', 'b', 'b', 'a']);
+  expect(Math.min(...times.a!, ...times.b!)).toBeGreaterThan(0);
 });
 
 test('the table shows ratios and whether each goal is met', () => {

@@ -95,6 +95,23 @@ export async function compare(
   return { times, ratios };
 }
 
+/** Contenders for {@link compare} whose run is one call of `op(name)`, timed in ms. */
+export function timedOnce(
+  names: readonly string[],
+  op: (name: string) => Promise<unknown>,
+): Record<string, () => Promise<number>> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async () => {
+        const start = performance.now();
+        await op(name);
+        return performance.now() - start;
+      },
+    ]),
+  );
+}
+
 /**
  * Latency of one operation per contender, interleaved: in each round every contender does its
  * `i`-th operation before any does its `i+1`-th (the starting contender rotating), so all of them

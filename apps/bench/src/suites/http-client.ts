@@ -17,7 +17,16 @@ import { StreamableHTTPClientTransport } from '@mcp-transports/sse/client';
 import { StreamableHTTPClientTransport as SdkV2Transport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport as SdkV1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Agent, request } from 'undici';
-import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import {
+  compare,
+  heapGrowthRow,
+  interleaved,
+  timedOnce,
+  median,
+  percentile,
+  type BenchOptions,
+  type Row,
+} from '../harness.js';
 
 const SUITE = 'http-client';
 
@@ -261,16 +270,7 @@ export async function httpClientSuite(options: BenchOptions): Promise<Row[]> {
       const text = 'x'.repeat(mb * 1024 * 1024);
       const big = mb >= 10;
       const { times, ratios } = await compare(
-        Object.fromEntries(
-          names.map((name) => [
-            name,
-            async () => {
-              const start = performance.now();
-              await contenders[name]!.roundTrip(nextId++, text);
-              return performance.now() - start;
-            },
-          ]),
-        ),
+        timedOnce(names, (name) => contenders[name]!.roundTrip(nextId++, text)),
         options.quick ? 1 : big ? 2 : 5,
         options.quick || big ? 0 : 1,
       );

@@ -17,7 +17,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RedisClientTransport } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
-import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import {
+  compare,
+  heapGrowthRow,
+  interleaved,
+  timedOnce,
+  median,
+  percentile,
+  type BenchOptions,
+  type Row,
+} from '../harness.js';
 import {
   ENDPOINT,
   PUBSUB_BYTES_REQUESTS,
@@ -292,16 +301,7 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
     for (const mb of options.quick ? [1] : [1, 10]) {
       const text = 'x'.repeat(mb * 1024 * 1024);
       const { times, ratios } = await compare(
-        Object.fromEntries(
-          names.map((name) => [
-            name,
-            async () => {
-              const start = performance.now();
-              await echoes[name]!.call(nextId++, text);
-              return performance.now() - start;
-            },
-          ]),
-        ),
+        timedOnce(names, (name) => echoes[name]!.call(nextId++, text)),
         options.quick ? 1 : 5,
       );
       for (const name of names) {

@@ -11,7 +11,16 @@ import { performance } from 'node:perf_hooks';
 import { StdioClientTransport } from '@mcp-transports/stdio';
 import { StdioClientTransport as SdkV1ClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StdioClientTransport as SdkV2ClientTransport } from '@modelcontextprotocol/client/stdio';
-import { compare, heapGrowthRow, interleaved, median, percentile, type BenchOptions, type Row } from '../harness.js';
+import {
+  compare,
+  heapGrowthRow,
+  interleaved,
+  timedOnce,
+  median,
+  percentile,
+  type BenchOptions,
+  type Row,
+} from '../harness.js';
 
 const SUITE = 'stdio';
 const ECHO = fileURLToPath(new URL('./stdio-echo.ts', import.meta.url));
@@ -256,11 +265,7 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
       // At 50 MB the SDK v1's quadratic ReadBuffer takes a minute or more per round: no warm-up.
       const big = mb >= 50;
       const result = await compare(
-        contenders(async (peer) => {
-          const start = performance.now();
-          await roundTrip(peer, message);
-          return performance.now() - start;
-        }),
+        timedOnce(names, (name) => roundTrip(peers[name] as Peer, message)),
         options.quick ? 1 : big ? 2 : 5,
         big ? 0 : 1,
       );
