@@ -116,6 +116,22 @@ describe('LineDecoder', () => {
     expect((messages[0] as unknown as { params: { s: string } }).params.s.length).toBe(payload.length);
   });
 
+  test('a line sent a few bytes per chunk, mixed with big chunks, decodes whole (small pieces are staged)', () => {
+    const payload = `${'é🎉中ab'.repeat(5000)}${'x'.repeat(70_000)}`;
+    const bytes = utf8.encode(encodeLine(request(7, { s: payload })) + encodeLine(request(8)));
+    const { decoder, messages, errors } = collect();
+    // 1-3 byte chunks, then a 40 KB chunk, then small again: every path of the staging.
+    let i = 0;
+    let n = 0;
+    while (i < bytes.length) {
+      const size = n++ % 50 === 49 ? 40_000 : (n % 3) + 1;
+      decoder.push(bytes.subarray(i, i + size));
+      i += size;
+    }
+    expect(errors).toEqual([]);
+    expect(messages).toEqual([request(7, { s: payload }), request(8)]);
+  });
+
   test('a byte order mark opening the stream is skipped, even split across chunks; one later is not', () => {
     const bytes = utf8.encode(`\uFEFF${encodeLine(request(1))}\uFEFF${encodeLine(request(2))}`);
     for (let cut = 0; cut <= 4; cut++) {

@@ -18,6 +18,9 @@ import type { JSONRPCMessage } from './jsonrpc.js';
 export const DEFAULT_MAX_MESSAGE_BYTES: number = 16 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
+/** Byte pieces shorter than this are copied into a shared stage instead of kept as views. */
+const SMALL_PIECE = 1024;
+const STAGE_BYTES = 16 * 1024;
 const TAG = '[mcp-transports/core]';
 
 export interface LineDecoderOptions {
@@ -51,6 +54,13 @@ export class LineDecoder {
   readonly #max: number;
   /** The current, unfinished line, in pieces: bytes as received (or text, from string chunks). */
   #pieces: (Uint8Array | string)[] = [];
+  /**
+   * Small byte pieces of the current line, copied together (a slow writer can send a line a few
+   * bytes per chunk: a view per piece would cost an object per few bytes). Moved into `#pieces`,
+   * in order, before anything else is added there.
+   */
+  #stage: Uint8Array | undefined;
+  #staged = 0;
   #pendingBytes = 0;
   /** The current line passed the limit: drop everything up to its newline. */
   #discarding = false;
@@ -86,7 +96,7 @@ export class LineDecoder {
       this.#partial(chunk, chunk.length);
       return;
     }
-    if (this.#pieces.length > 0 || this.#discarding) {
+    if (this.#hasPending() || this.#discarding) {
       // The first line ends one that began in an earlier chunk.
       this.#end(chunk.subarray(0, byteEnd), byteEnd);
       byteStart = byteEnd + 1;
@@ -118,7 +128,7 @@ export class LineDecoder {
       this.#discarding = false;
       return;
     }
-    if (this.#pieces.length > 0) {
+    if (this.#hasPending()) {
       const text = this.#takePieces();
       this.#pendingBytes = 0;
       this.#emit(text);
@@ -152,8 +162,9 @@ export class LineDecoder {
       return;
     }
     let line: string;
-    if (this.#pieces.length === 0) line = typeof piece === 'string' ? piece : decodeUtf8(piece);
+    if (!this.#hasPending()) line = typeof piece === 'string' ? piece : decodeUtf8(piece);
     else {
+      this.#seal();
       this.#pieces.push(piece);
       line = this.#takePieces();
     }
@@ -169,11 +180,39 @@ export class LineDecoder {
       this.#tooLarge(this.#pendingBytes);
       return;
     }
+    if (typeof piece !== 'string' && piece.length < SMALL_PIECE) {
+      this.#stageBytes(piece);
+      return;
+    }
+    this.#seal();
     this.#pieces.push(piece);
+  }
+
+  #hasPending(): boolean {
+    return this.#pieces.length > 0 || this.#staged > 0;
+  }
+
+  #stageBytes(piece: Uint8Array): void {
+    if (this.#stage === undefined || this.#staged + piece.length > this.#stage.length) {
+      this.#seal();
+      this.#stage = new Uint8Array(STAGE_BYTES);
+    }
+    this.#stage.set(piece, this.#staged);
+    this.#staged += piece.length;
+  }
+
+  /** Moves the staged bytes into `#pieces` (copied to their size when the stage is mostly empty). */
+  #seal(): void {
+    if (this.#stage === undefined || this.#staged === 0) return;
+    const used = this.#stage.subarray(0, this.#staged);
+    this.#pieces.push(this.#staged * 2 < this.#stage.length ? used.slice() : used);
+    this.#stage = undefined;
+    this.#staged = 0;
   }
 
   /** The text of the pending pieces (emptied); see `decodePieces`. */
   #takePieces(): string {
+    this.#seal();
     const pieces = this.#pieces;
     this.#pieces = [];
     let text = '';
@@ -194,6 +233,8 @@ export class LineDecoder {
 
   #tooLarge(seen: number): void {
     this.#pieces = [];
+    this.#stage = undefined;
+    this.#staged = 0;
     this.#pendingBytes = 0;
     this.#discarding = true;
     this.#onerror(
