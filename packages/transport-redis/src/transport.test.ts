@@ -173,6 +173,27 @@ describe.skipIf(!hasRedis)('RedisClientTransport ↔ RedisServerListener', () =>
     await pair.close();
   });
 
+  it('[TC-3] [TC-5] a run entry (n messages in one entry) is delivered message by message; a bad count is reported', async () => {
+    let server: Recorder | undefined;
+    const pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.server.sessionId!);
+    const run = (...ids: number[]): string => ids.map((id) => JSON.stringify(request(id))).join('\n');
+    await admin.xadd(keys.c2s, '*', 's', '100', 'n', '3', 'm', run(1, 2, 3));
+    // The count does not match the messages: reported, skipped as a whole.
+    await admin.xadd(keys.c2s, '*', 's', '103', 'n', '3', 'm', run(4, 5));
+    await admin.xadd(keys.c2s, '*', 's', '106', 'n', 'two', 'm', run(6, 7));
+    // Overlaps what was delivered (a resent write): only the new part is delivered.
+    await admin.xadd(keys.c2s, '*', 's', '101', 'n', '7', 'm', run(0, 0, 0, 0, 0, 8, 9));
+    await server!.until(() => server!.messages.length === 5 && server!.errors.length === 2);
+    expect(server!.messages).toEqual([request(1), request(2), request(3), request(8), request(9)]);
+    expect(server!.errors.map((e) => (e as { code?: string }).code)).toEqual([
+      TransportErrorCode.InvalidMessage,
+      TransportErrorCode.InvalidMessage,
+    ]);
+    expect(server!.closed).toBe(0);
+    await pair.close();
+  });
+
   it('[TC-3] an entry written twice (a resent XADD) is delivered once', async () => {
     let server: Recorder | undefined;
     const pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
