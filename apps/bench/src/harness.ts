@@ -38,7 +38,8 @@ export interface Row {
   x?: number | undefined;
 }
 
-export type Role = 'ours' | 'sdk' | 'raw' | 'raw-bytes' | 'other';
+/** `control`: the baseline run a second time as its own contender; its ratio is the figure's noise. */
+export type Role = 'ours' | 'sdk' | 'raw' | 'raw-bytes' | 'control' | 'other';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -42,6 +42,7 @@ test('roles come from the contender name unless a row says otherwise', () => {
   expect(roleOf({ contender: 'raw ws + JSON' })).toBe('raw');
   expect(roleOf({ contender: 'JSON.parse' })).toBe('raw');
   expect(roleOf({ contender: 'something else' })).toBe('other');
+  expect(roleOf({ contender: 'raw ws + JSON, again (noise control)' })).toBe('control');
   expect(roleOf({ contender: 'something else', role: 'sdk' })).toBe('sdk');
 });
 
@@ -72,6 +73,19 @@ test('one line per figure and our contender, with SDK and raw beside it and rati
     note: 'raw node:http JSON echo: noisy',
   });
   expect(lines[2]).toMatchObject({ figure: 'req/s · stateful SSE', oursSdk: '2.00x', goal: '', met: '', note: '' });
+});
+
+test('a noise control shows as its ratio in the raw column', () => {
+  const control: Row = {
+    suite: 'stdio',
+    figure: 'round trip p50',
+    contender: 'raw pipe + JSON, again (noise control)',
+    value: 41,
+    unit: 'µs',
+    ratio: 1.025,
+  };
+  const [line] = toLines([...rows, control]);
+  expect(line).toMatchObject({ raw: '40.0 µs (no JSON 35.0 µs) [A/A 1.02x]', oursRaw: '1.10x' });
 });
 
 test('the text table has the same columns for every suite, grouped by suite', () => {

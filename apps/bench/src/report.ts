@@ -4,6 +4,7 @@ import { formatNumber, type Role, type Row } from './harness.js';
 export function roleOf(row: Pick<Row, 'contender' | 'role'>): Role {
   if (row.role !== undefined) return row.role;
   const name = row.contender;
+  if (/noise control/i.test(name)) return 'control';
   if (/^(ours|core )/i.test(name)) return 'ours';
   if (/^SDK/i.test(name)) return 'sdk';
   if (/^raw/i.test(name)) return /no JSON|bytes/i.test(name) ? 'raw-bytes' : 'raw';
@@ -56,6 +57,7 @@ export function toLines(rows: readonly Row[]): Line[] {
     const raws = group.filter((r) => roleOf(r) === 'raw');
     const rawBytes = group.filter((r) => roleOf(r) === 'raw-bytes');
     const others = group.filter((r) => roleOf(r) === 'other');
+    const controls = group.filter((r) => roleOf(r) === 'control');
     const labelled = (rs: Row[], prefix: RegExp) =>
       rs.map(
         (r) => (rs.length > 1 || short(r.contender, prefix) !== '' ? `${short(r.contender, prefix)} ` : '') + value(r),
@@ -67,6 +69,8 @@ export function toLines(rows: readonly Row[]): Line[] {
       ...moreRaw.map((r) => `· ${short(r.contender, /^raw/i)} ${value(r)}`),
       ...rawBytes.map((r) => `(no JSON ${value(r)})`),
       ...others.map((r) => `(${r.contender} ${value(r)})`),
+      // What two identical contenders differ by in the same rounds: the figure's noise.
+      ...controls.map((r) => `[A/A ${ratio(r.ratio)}]`),
     ];
     const raw = rawParts.join(' ');
     let noteGiven = false;

@@ -7,6 +7,8 @@
 import { RedisServerListener } from '@mcp-transports/redis';
 import { Redis } from 'ioredis';
 import {
+  CONTROL_REQUESTS,
+  CONTROL_RESPONSES,
   ENDPOINT,
   PUBSUB_BYTES_REQUESTS,
   PUBSUB_BYTES_RESPONSES,
@@ -20,7 +22,14 @@ import {
 } from './redis-echo.js';
 
 const url = process.argv[2] as string;
-const [pub, sub, cmd, read] = [1, 2, 3, 4].map(() => new Redis(url)) as [Redis, Redis, Redis, Redis];
+const [pub, sub, cmd, read, controlPub, controlSub] = [1, 2, 3, 4, 5, 6].map(() => new Redis(url)) as [
+  Redis,
+  Redis,
+  Redis,
+  Redis,
+  Redis,
+  Redis,
+];
 
 await sub.subscribe(PUBSUB_REQUESTS, PUBSUB_BYTES_REQUESTS);
 sub.on('message', (channel: string, text: string) => {
@@ -30,6 +39,13 @@ sub.on('message', (channel: string, text: string) => {
   }
   const m = JSON.parse(text) as { id: number };
   void pub.publish(PUBSUB_RESPONSES, JSON.stringify(replyTo(m.id, textOf(m))));
+});
+
+// The same JSON echo again, on connections of its own: the noise control.
+await controlSub.subscribe(CONTROL_REQUESTS);
+controlSub.on('message', (_channel: string, text: string) => {
+  const m = JSON.parse(text) as { id: number };
+  void controlPub.publish(CONTROL_RESPONSES, JSON.stringify(replyTo(m.id, textOf(m))));
 });
 
 const reading = readStream(read, STREAM_REQUESTS, (text) => {
@@ -56,7 +72,7 @@ process.stdin.on('end', () => {
   void (async () => {
     reading.stop();
     await listener.close();
-    for (const c of [pub, sub, cmd, read]) c.disconnect();
+    for (const c of [pub, sub, cmd, read, controlPub, controlSub]) c.disconnect();
     const admin = new Redis(url);
     await admin.del(STREAM_REQUESTS, STREAM_RESPONSES);
     admin.disconnect();

@@ -9,6 +9,9 @@ import type { Redis } from 'ioredis';
 export const ENDPOINT = 'bench';
 export const PUBSUB_REQUESTS = 'bench:req';
 export const PUBSUB_RESPONSES = 'bench:res';
+/** The pub/sub JSON echo a second time, on connections of its own: the noise control. */
+export const CONTROL_REQUESTS = 'bench:req:control';
+export const CONTROL_RESPONSES = 'bench:res:control';
 /** The pub/sub echo without JSON: each message published back as it came. */
 export const PUBSUB_BYTES_REQUESTS = 'bench:req:bytes';
 export const PUBSUB_BYTES_RESPONSES = 'bench:res:bytes';

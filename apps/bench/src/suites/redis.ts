@@ -28,6 +28,8 @@ import {
   type Row,
 } from '../harness.js';
 import {
+  CONTROL_REQUESTS,
+  CONTROL_RESPONSES,
   ENDPOINT,
   PUBSUB_BYTES_REQUESTS,
   PUBSUB_BYTES_RESPONSES,
@@ -41,6 +43,7 @@ import {
 import { scaledHttpRows } from './redis-http.js';
 
 const SUITE = 'redis';
+const CONTROL = 'raw pub/sub echo, again (noise control)';
 
 interface Echo {
   /** Sends one request (carrying `text`) and resolves with its reply (which echoes `text`). */
@@ -60,10 +63,10 @@ class Pending {
   }
 }
 
-async function pubSubEcho(url: string): Promise<Echo> {
+async function pubSubEcho(url: string, requests = PUBSUB_REQUESTS, responses = PUBSUB_RESPONSES): Promise<Echo> {
   const [pub, sub] = [1, 2].map(() => new Redis(url));
   const pending = new Pending();
-  await sub!.subscribe(PUBSUB_RESPONSES);
+  await sub!.subscribe(responses);
   sub!.on('message', (_channel: string, text: string) => {
     const m = JSON.parse(text) as { id: number };
     pending.settle(m.id, m);
@@ -71,7 +74,7 @@ async function pubSubEcho(url: string): Promise<Echo> {
   return {
     call(id, text) {
       const reply = pending.wait(id);
-      void pub!.publish(PUBSUB_REQUESTS, JSON.stringify(requestOf(id, text)));
+      void pub!.publish(requests, JSON.stringify(requestOf(id, text)));
       return reply;
     },
     async close() {
@@ -220,6 +223,8 @@ export async function redisSuite(options: BenchOptions): Promise<Row[]> {
       'raw streams echo': await streamsEcho(redis.url),
       'raw pub/sub (no JSON)': await pubSubBytesEcho(redis.url),
       'ours (Redis transport)': await oursEcho(redis.url),
+      // The pub/sub echo again: what two identical echoes differ by in the same rounds.
+      [CONTROL]: await pubSubEcho(redis.url, CONTROL_REQUESTS, CONTROL_RESPONSES),
     };
     const names = Object.keys(echoes);
     const rounds = options.quick ? 3 : 9;

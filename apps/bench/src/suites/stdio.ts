@@ -85,11 +85,13 @@ async function transportPeer(transport: AnyTransport): Promise<Peer> {
  * before them: the first child this process spawns answers faster than identical later ones
  * (measured: two identical raw JSON echoes, interleaved round trips, the first-spawned at
  * 0.93x of the other, again and again), so no contender may be first. `rotate` shifts the order
- * the contenders are spawned in.
+ * the contenders are spawned in. With `control`, the baseline is spawned a second time as
+ * {@link CONTROL}: its ratio to the baseline is what identical echoes differ by.
  */
 export async function makePeers(
   includeSdk: boolean,
   rotate = 0,
+  control = false,
 ): Promise<{ peers: Record<string, Peer>; close: () => Promise<void> }> {
   const sentinel = rawPeer('raw-json');
   const base = { command: process.execPath, cwd: BENCH_DIR, stderr: 'inherit' as const };
@@ -122,6 +124,7 @@ export async function makePeers(
       ],
     );
   }
+  if (control) makers.push([CONTROL, () => rawPeer('raw-json')]);
   const spawned = new Map<string, Peer>();
   for (let k = 0; k < makers.length; k++) {
     const [name, make] = makers[(k + rotate) % makers.length] as [string, () => Peer | Promise<Peer>];
@@ -140,6 +143,9 @@ export async function makePeers(
     },
   };
 }
+
+/** The baseline a second time, in the round-trip figures: the noise control. */
+export const CONTROL = 'raw pipe + JSON, again (noise control)';
 
 export function roundTrip(peer: Peer, message: { id: number; [key: string]: unknown }): Promise<void> {
   return new Promise((resolve) => {
@@ -193,18 +199,19 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
     // take that luck out; interleaving takes out the machine's moment-to-moment noise.
     const sequential = options.quick ? 100 : 1000;
     progress(`round trips (${sequential} × ${rounds} rounds, fresh children each round, interleaved)`);
-    const latencies: Record<string, number[][]> = Object.fromEntries(names.map((n) => [n, []]));
+    const rtNames = [...names, CONTROL];
+    const latencies: Record<string, number[][]> = Object.fromEntries(rtNames.map((n) => [n, []]));
     for (let round = 0; round < rounds; round++) {
-      const fresh = await makePeers(true, round);
+      const fresh = await makePeers(true, round, true);
       try {
         const one = await interleaved(
           Object.fromEntries(
-            names.map((name) => [name, (i: number) => roundTrip(fresh.peers[name] as Peer, request(i))]),
+            rtNames.map((name) => [name, (i: number) => roundTrip(fresh.peers[name] as Peer, request(i))]),
           ),
           sequential,
           1,
         );
-        for (const name of names) latencies[name]!.push(one[name]![0]!);
+        for (const name of rtNames) latencies[name]!.push(one[name]![0]!);
       } finally {
         await fresh.close();
       }
@@ -212,7 +219,7 @@ export async function stdioSuite(options: BenchOptions): Promise<Row[]> {
     for (const p of [50, 99]) {
       const per = (name: string) => latencies[name]!.map((lat) => percentile(lat, p));
       const base = per('raw pipe + JSON');
-      for (const name of names) {
+      for (const name of rtNames) {
         push(
           `round trip p${p}`,
           name,

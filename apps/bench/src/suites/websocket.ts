@@ -311,6 +311,20 @@ async function rounds<F extends string>(
   return out;
 }
 
+/** The baseline run a second time, as its own contender: the noise floor of a figure. */
+const CONTROL = 'raw ws + JSON, again (noise control)';
+
+/** The control's row: its ratio to the baseline is what identical contenders differ by here. */
+function controlRow<F extends string>(
+  figure: string,
+  key: F,
+  unit: string,
+  data: Record<Names | typeof CONTROL, Record<F, number>[]>,
+): Row {
+  const ratio = median(data[CONTROL].map((r, i) => r[key] / (data[BASELINE][i] as Record<F, number>)[key]));
+  return { suite: SUITE, figure, contender: CONTROL, value: median(data[CONTROL].map((r) => r[key])), unit, ratio };
+}
+
 function rowsFor<F extends string>(
   figure: string,
   key: F,
@@ -357,27 +371,31 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
     // Round trips: fresh server children every round (spawned in a rotating order), the contenders
     // interleaved one round trip at a time. A child keeps what the scheduler gave it for its whole
     // life, and the machine's noise comes and goes within milliseconds: see the stdio suite.
-    const rt = Object.fromEntries(NAMES.map((name) => [name, [] as { p50: number; p99: number }[]])) as Record<
-      Names,
+    // A control runs with them: the baseline a second time (its own server child), so each figure
+    // comes with what two identical contenders differ by on this machine in the same rounds.
+    const RT_NAMES = [...NAMES, CONTROL] as const;
+    type RtName = (typeof RT_NAMES)[number];
+    const rt = Object.fromEntries(RT_NAMES.map((name) => [name, [] as { p50: number; p99: number }[]])) as Record<
+      RtName,
       { p50: number; p99: number }[]
     >;
     for (let round = 0; round < r + 1; round++) {
-      const fresh = {} as Record<Names, Contender>;
-      const freshConns = {} as Record<Names, Conn>;
+      const fresh = {} as Record<RtName, Contender>;
+      const freshConns = {} as Record<RtName, Conn>;
       try {
-        for (let k = 0; k < NAMES.length; k++) {
-          const name = NAMES[(k + round) % NAMES.length] as Names;
-          fresh[name] = await contenderFor(name, 128 * 1024 * 1024);
+        for (let k = 0; k < RT_NAMES.length; k++) {
+          const name = RT_NAMES[(k + round) % RT_NAMES.length] as RtName;
+          fresh[name] = await contenderFor(name === CONTROL ? BASELINE : name, 128 * 1024 * 1024);
         }
-        for (const name of NAMES) freshConns[name] = await fresh[name].connect();
+        for (const name of RT_NAMES) freshConns[name] = await fresh[name].connect();
         const latencies = await interleaved(
-          Object.fromEntries(NAMES.map((name) => [name, (i: number) => roundTrip(freshConns[name], i, 'hello')])),
+          Object.fromEntries(RT_NAMES.map((name) => [name, (i: number) => roundTrip(freshConns[name], i, 'hello')])),
           n.rt,
           1,
           0,
         );
         if (round === 0) continue; // warm-up
-        for (const name of NAMES) {
+        for (const name of RT_NAMES) {
           const lat = latencies[name]![0]!;
           rt[name].push({ p50: percentile(lat, 50), p99: percentile(lat, 99) });
         }
@@ -386,8 +404,10 @@ export async function websocketSuite(options: BenchOptions): Promise<Row[]> {
         for (const contender of Object.values(fresh)) await contender.close();
       }
     }
-    rows.push(...rowsFor(`round trip p50 (${n.rt} sequential)`, 'p50', 'ms', rt, true));
-    rows.push(...rowsFor(`round trip p99 (${n.rt} sequential)`, 'p99', 'ms', rt, true));
+    for (const key of ['p50', 'p99'] as const) {
+      const figure = `round trip ${key} (${n.rt} sequential)`;
+      rows.push(...rowsFor(figure, key, 'ms', rt, true), controlRow(figure, key, 'ms', rt));
+    }
 
     const pipe = await rounds(r, async (name) => ({ ms: await pipelined(conns[name], n.pipe) }));
     rows.push(...rowsFor(`${n.pipe} pipelined messages`, 'ms', 'ms', pipe, true));
