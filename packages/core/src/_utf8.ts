@@ -35,9 +35,8 @@ export function encodeUtf8(text: string): Uint8Array {
 }
 
 /** Node's (and Bun's, Deno's) native count, where there is one. */
-const nativeByteLength = (
-  globalThis as { Buffer?: { byteLength?: (text: string, encoding: 'utf8') => number } }
-).Buffer?.byteLength;
+const nativeByteLength = (globalThis as { Buffer?: { byteLength?: (text: string, encoding: 'utf8') => number } }).Buffer
+  ?.byteLength;
 /** Below this many UTF-16 units the loop beats a call into native code. */
 const NATIVE_FROM = 256;
 

@@ -315,7 +315,7 @@ export class Channel {
     /** Per item of `batch`, the index of its entry's XADD reply in the pipeline's results. */
     const replies: number[] = [];
     let commands = 0;
-    for (let i = 0; i < batch.length; ) {
+    for (let i = 0; i < batch.length;) {
       const item = batch[i] as Pending;
       const seq = String(item.seq);
       let json = item.json;
@@ -362,21 +362,23 @@ export class Channel {
     }
     if (!this.#ttlSet) p().pexpire(this.#out, this.#o.idleTimeoutMs);
     this.#ttlSet = true;
-    p().exec().then(
-      (results) => {
-        for (let i = 0; i < batch.length; i++) {
-          const item = batch[i] as Pending;
-          const [error, id] = results?.[replies[i] as number] ?? [new Error('no reply')];
-          if (error == null) {
-            if (typeof id === 'string') this.#acked = id;
-            item.resolve();
-          } else item.reject(writeError(error));
-        }
-      },
-      (error: unknown) => {
-        for (const item of batch) item.reject(writeError(error));
-      },
-    );
+    p()
+      .exec()
+      .then(
+        (results) => {
+          for (let i = 0; i < batch.length; i++) {
+            const item = batch[i] as Pending;
+            const [error, id] = results?.[replies[i] as number] ?? [new Error('no reply')];
+            if (error == null) {
+              if (typeof id === 'string') this.#acked = id;
+              item.resolve();
+            } else item.reject(writeError(error));
+          }
+        },
+        (error: unknown) => {
+          for (const item of batch) item.reject(writeError(error));
+        },
+      );
   }
 
   /** (Re)subscribes to the incoming channel, then catches up with the stream. */
