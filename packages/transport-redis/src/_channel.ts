@@ -44,6 +44,8 @@ const READ_COUNT = 64;
 /** How long close() waits for its last writes before giving up on a Redis that is down. */
 const CLOSE_WAIT_MS = 2000;
 const RETRY = resolveReconnect({ initialDelayMs: 50, maxDelayMs: 1000 });
+/** After a (re)subscription, the stream is read once more this much later (see {@link Channel.#subscribe}). */
+const RESUBSCRIBE_SETTLE_MS = 250;
 
 /**
  * A side's close, run after its `close` entry is written. KEYS: own heartbeat, peer heartbeat, then
@@ -387,6 +389,14 @@ export class Channel {
     // Settles with the error instead of rejecting: the catch-up loop reads it when it gets there.
     this.#subscribed = subscriber.subscribe(this.#liveIn).catch((error: unknown) => toError(error));
     this.#catchUp();
+    // A writer announces a run just before its XADD: a run announced before the subscription took
+    // hold whose entry lands just after this pass reads is in neither. The next announcement's hole
+    // or the next heartbeat would find it; a second pass a moment later does, sooner.
+    void this.#subscribed.then(() => {
+      setTimeout(() => {
+        if (!this.#closed) this.#catchUp();
+      }, RESUBSCRIBE_SETTLE_MS).unref();
+    });
   }
 
   /** Reads the stream from the last delivered id (again, when a pass is running). */

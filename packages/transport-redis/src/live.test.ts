@@ -132,6 +132,31 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     expect(ids(server!)).toEqual([1, 2, 3, 4]);
   });
 
+  it('[TC-3] an entry that lands just after a resubscription read the stream is read a moment later, not a heartbeat later', async () => {
+    redis = await TestRedisServer.start();
+    const admin = new Redis(redis.url);
+    opened.push(admin);
+    let server: Recorder | undefined;
+    pair = await openPair(redis.url, {
+      client: SLOW_BEAT,
+      listener: SLOW_BEAT,
+      beforeStart: (t) => (server = new Recorder(t)),
+    });
+    await pair.client.send(request(1)); // s = 1
+    await server!.until(() => server!.messages.length === 1);
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    await admin.client('KILL', 'TYPE', 'pubsub');
+    // Back: the server's reader has resubscribed and read the stream (nothing new there).
+    await waitFor(async () => ((await admin.pubsub('NUMSUB', keys.c2sLive)) as [string, number])[1] === 1, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // As when a run was announced while the reader was away and its XADD came right behind:
+    // the entry lands after that read, and no later announcement shows the hole.
+    await admin.xadd(keys.c2s, '*', 's', '2', 'm', JSON.stringify(request(2)));
+    await server!.until(() => server!.messages.length === 2, 3000, 'the entry read by the second pass');
+    expect(ids(server!)).toEqual([1, 2]);
+    expect(server!.errors).toEqual([]);
+  });
+
   it('[TC-3] an announcement heard twice, or the part of a run already delivered, is dropped', async () => {
     redis = await TestRedisServer.start();
     const admin = new Redis(redis.url);
