@@ -4,8 +4,8 @@ import { utf8ByteLength } from './index.js';
 const encoded = (text: string): number => new TextEncoder().encode(text).length;
 
 describe('utf8ByteLength', () => {
-  // Short strings are counted by the loop, long ones (256+ units) natively under Node: both must agree
-  // with what TextEncoder writes, lone surrogates (written as U+FFFD, 3 bytes) included.
+  // Every length must agree with what TextEncoder writes, lone surrogates (written as U+FFFD, 3
+  // bytes) included: transports compare it with maxMessageBytes.
   const pieces = ['a', 'é', '€', '😀', '\uD800', '\uDC00', '\uD800a', 'a\uDBFF', '\uDC00\uD800'];
   for (const piece of pieces) {
     for (const repeat of [1, 3, 300]) {
