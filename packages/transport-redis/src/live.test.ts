@@ -26,6 +26,24 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     redis = undefined;
   });
 
+  /** A session on a fresh Redis with heartbeats far apart, the server's messages recorded, and `n` requests delivered. */
+  const quietSession = async (n: number) => {
+    redis = await TestRedisServer.start();
+    const admin = new Redis(redis.url);
+    opened.push(admin);
+    let server: Recorder | undefined;
+    pair = await openPair(redis.url, {
+      client: SLOW_BEAT,
+      listener: SLOW_BEAT,
+      beforeStart: (t) => (server = new Recorder(t)),
+    });
+    const recorder = server!;
+    for (let i = 1; i <= n; i++) await pair.client.send(request(i)); // s = i
+    await recorder.until(() => recorder.messages.length === n);
+    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    return { admin, server: recorder, keys, client: pair.client };
+  };
+
   it('[TC-3] announcements published while the subscriber is away come from the stream, once, in order', async () => {
     redis = await TestRedisServer.start();
     const admin = new Redis(redis.url);
@@ -110,41 +128,19 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
   });
 
   it('[TC-3] an entry written without an announcement is read from the stream as soon as the next one shows the hole', async () => {
-    redis = await TestRedisServer.start();
-    const admin = new Redis(redis.url);
-    opened.push(admin);
-    let server: Recorder | undefined;
-    pair = await openPair(redis.url, {
-      client: SLOW_BEAT,
-      listener: SLOW_BEAT,
-      beforeStart: (t) => (server = new Recorder(t)),
-    });
-    await pair.client.send(request(1)); // s = 1
-    await server!.until(() => server!.messages.length === 1);
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    const { admin, server, keys } = await quietSession(1);
     // Entries written without an announcement (as an earlier version of this package writes)…
     await admin.xadd(keys.c2s, '*', 's', '2', 'm', JSON.stringify(request(2)));
     await admin.xadd(keys.c2s, '*', 's', '3', 'm', JSON.stringify(request(3)));
     // …then one announced as this version does: its `s` shows the hole.
     await admin.xadd(keys.c2s, '*', 's', '4', 'm', JSON.stringify(request(4)));
     await admin.publish(keys.c2sLive, `4 - ${JSON.stringify(request(4))}`);
-    await server!.until(() => server!.messages.length === 4, 5000, 'the hole filled from the stream');
-    expect(ids(server!)).toEqual([1, 2, 3, 4]);
+    await server.until(() => server.messages.length === 4, 5000, 'the hole filled from the stream');
+    expect(ids(server)).toEqual([1, 2, 3, 4]);
   });
 
   it('[TC-3] an entry that lands just after a resubscription read the stream is read a moment later, not a heartbeat later', async () => {
-    redis = await TestRedisServer.start();
-    const admin = new Redis(redis.url);
-    opened.push(admin);
-    let server: Recorder | undefined;
-    pair = await openPair(redis.url, {
-      client: SLOW_BEAT,
-      listener: SLOW_BEAT,
-      beforeStart: (t) => (server = new Recorder(t)),
-    });
-    await pair.client.send(request(1)); // s = 1
-    await server!.until(() => server!.messages.length === 1);
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    const { admin, server, keys } = await quietSession(1);
     await admin.client('KILL', 'TYPE', 'pubsub');
     // Back: the server's reader has resubscribed and read the stream (nothing new there).
     await waitFor(async () => ((await admin.pubsub('NUMSUB', keys.c2sLive)) as [string, number])[1] === 1, 5000);
@@ -152,36 +148,24 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     // As when a run was announced while the reader was away and its XADD came right behind:
     // the entry lands after that read, and no later announcement shows the hole.
     await admin.xadd(keys.c2s, '*', 's', '2', 'm', JSON.stringify(request(2)));
-    await server!.until(() => server!.messages.length === 2, 3000, 'the entry read by the second pass');
-    expect(ids(server!)).toEqual([1, 2]);
-    expect(server!.errors).toEqual([]);
+    await server.until(() => server.messages.length === 2, 3000, 'the entry read by the second pass');
+    expect(ids(server)).toEqual([1, 2]);
+    expect(server.errors).toEqual([]);
   });
 
   it('[TC-3] an announcement heard twice, or the part of a run already delivered, is dropped', async () => {
-    redis = await TestRedisServer.start();
-    const admin = new Redis(redis.url);
-    opened.push(admin);
-    let server: Recorder | undefined;
-    pair = await openPair(redis.url, {
-      client: SLOW_BEAT,
-      listener: SLOW_BEAT,
-      beforeStart: (t) => (server = new Recorder(t)),
-    });
-    await pair.client.send(request(1));
-    await pair.client.send(request(2));
-    await server!.until(() => server!.messages.length === 2);
-    const keys = sessionKeys('mcp', pair.endpoint, 'anonymous', pair.client.sessionId!);
+    const { admin, server, keys, client } = await quietSession(2);
     // What ioredis' resend of an unanswered PUBLISH looks like: the same announcement again.
     await admin.publish(keys.c2sLive, `2 - ${JSON.stringify(request(2))}`);
     await admin.publish(keys.c2sLive, `1 - ${JSON.stringify(request(1))}`);
-    await pair.client.send(request(3));
-    await server!.until(() => server!.messages.length >= 3);
+    await client.send(request(3));
+    await server.until(() => server.messages.length >= 3);
     // A run announced in one message (s = 2, 3, 4) of which only s = 4 is new.
     await admin.xadd(keys.c2s, '*', 's', '4', 'm', JSON.stringify(request(4)));
     await admin.publish(keys.c2sLive, `2 - ${[2, 3, 4].map((i) => JSON.stringify(request(i))).join('\n')}`);
-    await server!.until(() => server!.messages.length >= 4);
+    await server.until(() => server.messages.length >= 4);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(ids(server!)).toEqual([1, 2, 3, 4]);
+    expect(ids(server)).toEqual([1, 2, 3, 4]);
   });
 
   it('a resumed client does not get again what the old transport delivered', async () => {
