@@ -312,75 +312,64 @@ export class Channel {
     if (batch.length === 0) return;
     const acked = this.#acked;
     const command = this.#o.command;
-    let pipeline: ReturnType<RedisClient['pipeline']> | undefined;
-    const p = (): ReturnType<RedisClient['pipeline']> => (pipeline ??= command.pipeline());
+    const lead = runAt(batch, 0);
+    if (lead !== undefined) command.publish(this.#liveOut, `${lead.seq} ${acked} ${lead.json}`).catch(noop);
+    if (lead !== undefined && lead.end === batch.length && this.#ttlSet) {
+      // The common case, a tick's sends all in one run: two plain commands, no pipeline to build.
+      command.xadd(this.#out, '*', ...lead.fields).then(
+        (id) => {
+          if (typeof id === 'string') this.#acked = id;
+          for (const one of batch) one.resolve();
+        },
+        (error: unknown) => {
+          for (const one of batch) one.reject(writeError(error));
+        },
+      );
+      return;
+    }
+    const p = command.pipeline();
     /** Per item of `batch`, the index of its entry's XADD reply in the pipeline's results. */
     const replies: number[] = [];
     let commands = 0;
     for (let i = 0; i < batch.length;) {
-      const item = batch[i] as Pending;
-      const seq = String(item.seq);
-      let json = item.json;
-      if (json === undefined || json.length > INLINE_CHARS) {
-        p().xadd(this.#out, '*', 's', seq, ...(json === undefined ? (item.control ?? []) : ['m', json]));
+      const run = i === 0 ? lead : runAt(batch, i);
+      if (run === undefined) {
+        // A control entry or a large message: its own entry, then a hint.
+        const item = batch[i] as Pending;
+        const seq = String(item.seq);
+        p.xadd(this.#out, '*', 's', seq, ...(item.json === undefined ? (item.control ?? []) : ['m', item.json]));
         replies.push(commands++);
-        p().publish(this.#liveOut, `${seq} ${acked}`);
+        p.publish(this.#liveOut, `${seq} ${acked}`);
         commands++;
         i++;
         continue;
       }
-      // JSON.stringify never writes a raw newline, so a newline separates the messages of a run.
-      let end = i + 1;
-      for (; end < batch.length; end++) {
-        const next = (batch[end] as Pending).json;
-        if (next === undefined || json.length + next.length >= INLINE_CHARS) break;
-        json += `\n${next}`;
-      }
-      const count = end - i;
-      const announcement = `${seq} ${acked} ${json}`;
-      const fields = count === 1 ? ['s', seq, 'm', json] : ['s', seq, 'n', String(count), 'm', json];
-      if (i === 0) command.publish(this.#liveOut, announcement).catch(noop);
-      if (i === 0 && end === batch.length && this.#ttlSet) {
-        // The common case, a tick's sends all in one run: two plain commands, no pipeline to build.
-        command.xadd(this.#out, '*', ...fields).then(
-          (id) => {
-            if (typeof id === 'string') this.#acked = id;
-            for (const one of batch) one.resolve();
-          },
-          (error: unknown) => {
-            for (const one of batch) one.reject(writeError(error));
-          },
-        );
-        return;
-      }
-      p().xadd(this.#out, '*', ...fields);
-      for (let k = 0; k < count; k++) replies.push(commands);
+      p.xadd(this.#out, '*', ...run.fields);
+      for (let k = i; k < run.end; k++) replies.push(commands);
       commands++;
       if (i !== 0) {
-        p().publish(this.#liveOut, announcement);
+        p.publish(this.#liveOut, `${run.seq} ${acked} ${run.json}`);
         commands++;
       }
-      i = end;
+      i = run.end;
     }
-    if (!this.#ttlSet) p().pexpire(this.#out, this.#o.idleTimeoutMs);
+    if (!this.#ttlSet) p.pexpire(this.#out, this.#o.idleTimeoutMs);
     this.#ttlSet = true;
-    p()
-      .exec()
-      .then(
-        (results) => {
-          for (let i = 0; i < batch.length; i++) {
-            const item = batch[i] as Pending;
-            const [error, id] = results?.[replies[i] as number] ?? [new Error('no reply')];
-            if (error == null) {
-              if (typeof id === 'string') this.#acked = id;
-              item.resolve();
-            } else item.reject(writeError(error));
-          }
-        },
-        (error: unknown) => {
-          for (const item of batch) item.reject(writeError(error));
-        },
-      );
+    p.exec().then(
+      (results) => {
+        for (let i = 0; i < batch.length; i++) {
+          const item = batch[i] as Pending;
+          const [error, id] = results?.[replies[i] as number] ?? [new Error('no reply')];
+          if (error == null) {
+            if (typeof id === 'string') this.#acked = id;
+            item.resolve();
+          } else item.reject(writeError(error));
+        }
+      },
+      (error: unknown) => {
+        for (const item of batch) item.reject(writeError(error));
+      },
+    );
   }
 
   /** (Re)subscribes to the incoming channel, then catches up with the stream. */
@@ -725,6 +714,34 @@ export class Channel {
 
 /** A stream id `<ms>-<seq>` as two numbers; ids compare as numbers, never as strings. */
 type StreamId = readonly [number, number];
+
+/** A run of small messages (see {@link Channel.#flush}): its entry's fields, its JSON, where it ends. */
+interface Run {
+  readonly seq: string;
+  /** The messages' JSON joined by newlines (JSON.stringify never writes a raw newline). */
+  readonly json: string;
+  /** The entry's fields: `s <seq> [n <count>] m <json>`. */
+  readonly fields: string[];
+  /** Index in the batch after the run's last message. */
+  readonly end: number;
+}
+
+/** The run starting at `batch[i]`, or `undefined` when that item is a control entry or a large message. */
+function runAt(batch: readonly Pending[], i: number): Run | undefined {
+  const first = batch[i] as Pending;
+  let json = first.json;
+  if (json === undefined || json.length > INLINE_CHARS) return undefined;
+  let end = i + 1;
+  for (; end < batch.length; end++) {
+    const next = (batch[end] as Pending).json;
+    if (next === undefined || json.length + next.length >= INLINE_CHARS) break;
+    json += `\n${next}`;
+  }
+  const seq = String(first.seq);
+  const count = end - i;
+  const fields = count === 1 ? ['s', seq, 'm', json] : ['s', seq, 'n', String(count), 'm', json];
+  return { seq, json, fields, end };
+}
 
 /** A failed announcement needs no handling: the entry's XADD reports the trouble, a reader finds the entry. */
 function noop(): void {}
