@@ -295,7 +295,7 @@ export class Channel {
    * control entry is an entry of its own, announced as a hint after it. The first write is the
    * announcement of the tick's first run; the second, one pipeline, every entry's `XADD` and the
    * later announcements. Measured (a bare echo on the medium): a PUBLISH, then the XADD in a write of
-   * its own, 0.98–0.99x a plain pub/sub echo; the two in one pipeline 1.16–1.20x — Redis ran the
+   * its own, 0.94–0.99x a plain pub/sub echo; the two in one pipeline 1.16–1.20x — Redis ran the
    * XADD and wrote its reply before the subscriber got the message. One entry per run rather than
    * per message is Redis's work for a burst cut to one XADD per tick.
    *
