@@ -46,6 +46,10 @@ const CLOSE_WAIT_MS = 2000;
 const RETRY = resolveReconnect({ initialDelayMs: 50, maxDelayMs: 1000 });
 /** After a (re)subscription, the stream is read once more this much later (see {@link Channel.#subscribe}). */
 const RESUBSCRIBE_SETTLE_MS = 250;
+/** Entries of messages already announced are written to the stream together, this long after the first. */
+const LOG_DELAY_MS = 5;
+/** A reader that sees a hole waits this long before reading the stream: the entry may be on its way. */
+const HOLE_WAIT_MS = 10;
 
 /**
  * A side's close, run after its `close` entry is written. KEYS: own heartbeat, peer heartbeat, then
@@ -136,6 +140,11 @@ export class Channel {
   /** In order, a notification's handler before the next message (see core's MessageDelivery). */
   readonly #delivery: MessageDelivery;
   #timer: NodeJS.Timeout | undefined;
+  /** Messages announced (their sends resolved or resolving) whose entries are still to be written. */
+  #unlogged: Pending[] = [];
+  #logTimer: NodeJS.Timeout | undefined;
+  /** The next catch-up pass waits this long first (a hole: its entry may still be on its way). */
+  #catchUpWait = 0;
   #tickBusy = false;
   /** Checks of the peer start once the session is claimed (the client waits for `hello`). */
   #watching: boolean;
@@ -256,6 +265,8 @@ export class Channel {
 
   #end(reason: TransportError | undefined): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#logTimer);
+    this.#unlogged = [];
     this.#subscriber?.disconnect();
     this.#held = [];
     const queued = this.#queue;
@@ -313,24 +324,28 @@ export class Channel {
     const acked = this.#acked;
     const command = this.#o.command;
     const lead = runAt(batch, 0);
-    if (lead !== undefined) command.publish(this.#liveOut, `${lead.seq} ${acked} ${lead.json}`).catch(noop);
     if (lead !== undefined && lead.end === batch.length && this.#ttlSet) {
-      // The common case, a tick's sends all in one run: two plain commands, no pipeline to build.
-      command.xadd(this.#out, '*', ...lead.fields).then(
-        (id) => {
-          if (typeof id === 'string') this.#acked = id;
+      // The common case, a tick's sends all in one run: announced now, in a write of its own (the
+      // sends resolve once Redis has taken it); the entry follows with the next log write.
+      command.publish(this.#liveOut, `${lead.seq} ${acked} ${lead.json}`).then(
+        () => {
           for (const one of batch) one.resolve();
         },
         (error: unknown) => {
           for (const one of batch) one.reject(writeError(error));
         },
       );
+      for (const one of batch) this.#unlogged.push(one);
+      this.#logTimer ??= setTimeout(this.#writeLog, LOG_DELAY_MS);
       return;
     }
+    if (lead !== undefined) command.publish(this.#liveOut, `${lead.seq} ${acked} ${lead.json}`).catch(noop);
     const p = command.pipeline();
+    // Entries of messages announced earlier go first: the stream keeps the order of `s`.
+    this.#logInto(p);
     /** Per item of `batch`, the index of its entry's XADD reply in the pipeline's results. */
     const replies: number[] = [];
-    let commands = 0;
+    let commands = p.length;
     for (let i = 0; i < batch.length;) {
       const run = i === 0 ? lead : runAt(batch, i);
       if (run === undefined) {
@@ -372,6 +387,38 @@ export class Channel {
     );
   }
 
+  /**
+   * Writes the entries of messages already announced, in runs, in one write. An XADD behind each
+   * announcement was on every message's path: measured in place, round trip p50 1.16–1.22x raw
+   * pub/sub with it, 1.08x with no XADD at all; written together 1 ms after the first, 1.14–1.15x;
+   * 5 ms after, 1.07x. Those sends have resolved (Redis took the announcement): a failed write goes
+   * to `onerror`.
+   */
+  readonly #writeLog = (): void => {
+    this.#logTimer = undefined;
+    if (this.#unlogged.length === 0 || this.#closed) return;
+    const p = this.#o.command.pipeline();
+    this.#logInto(p);
+    p.exec().catch(noop);
+  };
+
+  /** Adds the XADDs of the entries not yet written to `p`, in runs; notes the ids Redis confirms. */
+  #logInto(p: ReturnType<RedisClient['pipeline']>): void {
+    const items = this.#unlogged;
+    if (items.length === 0) return;
+    this.#unlogged = [];
+    clearTimeout(this.#logTimer);
+    this.#logTimer = undefined;
+    for (let i = 0; i < items.length;) {
+      const run = runAt(items, i) as Run;
+      p.xadd(this.#out, '*', ...run.fields, (error?: Error | null, id?: unknown) => {
+        if (error != null) this.#events.error(writeError(error));
+        else if (typeof id === 'string') this.#acked = id;
+      });
+      i = run.end;
+    }
+  }
+
   /** (Re)subscribes to the incoming channel, then catches up with the stream. */
   #subscribe(subscriber: RedisClient): void {
     if (this.closed) return;
@@ -406,6 +453,13 @@ export class Channel {
     let attempt = 0;
     while (this.#catchUpDue) {
       this.#catchUpDue = false;
+      if (this.#catchUpWait > 0) {
+        const wait = this.#catchUpWait;
+        this.#catchUpWait = 0;
+        // Announcements that arrive meanwhile are held, as during any pass.
+        await delay(wait);
+        if (this.#isClosed()) return;
+      }
       // Everything held so far was published before this pass reads: the read returns it.
       this.#held = [];
       this.#heldOverflow = false;
@@ -505,6 +559,8 @@ export class Channel {
         // A hole in `s` (an entry written without an announcement, e.g. by an earlier version of
         // this package): the stream has it, and everything after it.
         if (this.#lastSeq >= 0 && seq > this.#lastSeq + 1) {
+          // Its entry may still be on its way (see #writeLog): read the stream a moment later.
+          this.#catchUpWait = HOLE_WAIT_MS;
           this.#catchUp();
           return;
         }

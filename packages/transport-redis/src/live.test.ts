@@ -139,6 +139,45 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     expect(ids(server)).toEqual([1, 2, 3, 4]);
   });
 
+  it('[TC-3] a hole whose entries land a few milliseconds after the announcement that shows it is filled, not dropped', async () => {
+    const { admin, server, keys } = await quietSession(1);
+    // Past the reader's second read after subscribing (RESUBSCRIBE_SETTLE_MS), which would find them too.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // s = 2 was announced while nobody listened; s = 3's announcement shows the hole. Their entries
+    // come right behind (a writer logs what it announced within a few milliseconds).
+    await admin.publish(keys.c2sLive, `3 - ${JSON.stringify(request(3))}`);
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    await admin.xadd(
+      keys.c2s,
+      '*',
+      's',
+      '2',
+      'n',
+      '2',
+      'm',
+      `${JSON.stringify(request(2))}\n${JSON.stringify(request(3))}`,
+    );
+    await server.until(() => server.messages.length === 3, 3000, 'the hole filled');
+    expect(ids(server)).toEqual([1, 2, 3]);
+    expect(server.errors).toEqual([]);
+  });
+
+  it('[TC-3] send() resolves once the message is announced; its entry follows in the stream', async () => {
+    const { admin, server, keys, client } = await quietSession(1);
+    for (let i = 2; i <= 4; i++) await client.send(request(i));
+    await server.until(() => server.messages.length === 4);
+    await waitFor(async () => {
+      const entries = (await admin.xrange(keys.c2s, '-', '+')) as [string, string[]][];
+      const seqs = entries.flatMap(([, fields]) => {
+        const s = Number(fields[fields.indexOf('s') + 1]);
+        const n = fields.includes('n') ? Number(fields[fields.indexOf('n') + 1]) : 1;
+        return Array.from({ length: n }, (_, k) => s + k);
+      });
+      return [1, 2, 3, 4].every((s) => seqs.includes(s));
+    }, 3000);
+    expect(ids(server)).toEqual([1, 2, 3, 4]);
+  });
+
   it('[TC-3] an entry that lands just after a resubscription read the stream is read a moment later, not a heartbeat later', async () => {
     const { admin, server, keys } = await quietSession(1);
     await admin.client('KILL', 'TYPE', 'pubsub');
