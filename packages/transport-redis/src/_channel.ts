@@ -145,6 +145,8 @@ export class Channel {
   #logTimer: NodeJS.Timeout | undefined;
   /** The next catch-up pass waits this long first (a hole: its entry may still be on its way). */
   #catchUpWait = 0;
+  /** Catch-ups in a row that a hole started and that delivered nothing: each waits twice as long. */
+  #holeRetries = 0;
   #tickBusy = false;
   /** Checks of the peer start once the session is claimed (the client waits for `hello`). */
   #watching: boolean;
@@ -445,12 +447,15 @@ export class Channel {
 
   /**
    * Reads every entry after the last delivered one, a page at a time, then hands over to the
-   * announcements held meanwhile. A read that starts after the subscription is in force sees
-   * everything published before it; what is published after it arrives as an announcement. So
-   * nothing falls between the two, and what both carry is dropped by id.
+   * announcements held meanwhile. A read that starts after the subscription is in force sees every
+   * entry written before it; what is announced after it arrives as an announcement, and is held
+   * until the read is done. An announcement whose entry was not written yet is held too, and shows
+   * its hole again after the read if the entry is still missing. So nothing falls between the two,
+   * and what both carry is dropped by `s`.
    */
   async #catchUpLoop(): Promise<void> {
     let attempt = 0;
+    const before = this.#lastSeq;
     while (this.#catchUpDue) {
       this.#catchUpDue = false;
       if (this.#catchUpWait > 0) {
@@ -460,8 +465,8 @@ export class Channel {
         await delay(wait);
         if (this.#isClosed()) return;
       }
-      // Everything held so far was published before this pass reads: the read returns it.
-      this.#held = [];
+      // What is held stays held: its entry may not be in the stream yet (the log follows the
+      // announcements); after the last pass it is replayed, and what was delivered is dropped by `s`.
       this.#heldOverflow = false;
       const subscribed = await this.#subscribed;
       if (this.#isClosed()) return;
@@ -513,9 +518,16 @@ export class Channel {
     }
     this.#catching = false;
     if (this.#isClosed()) return;
+    if (this.#lastSeq > before) this.#holeRetries = 0;
     const held = this.#held;
     this.#held = [];
     for (const payload of held) this.#announced(payload);
+  }
+
+  /** Keeps an announcement that arrived during a catch-up, for after it (a bounded number). */
+  #hold(payload: string): void {
+    if (this.#held.length < READ_COUNT) this.#held.push(payload);
+    else this.#heldOverflow = true;
   }
 
   /** Methods, not field reads: TypeScript would keep a narrowing of the fields across awaits. */
@@ -538,8 +550,7 @@ export class Channel {
   #announced(payload: string): void {
     if (this.closed) return;
     if (this.#catching) {
-      if (this.#held.length < READ_COUNT) this.#held.push(payload);
-      else this.#heldOverflow = true;
+      this.#hold(payload);
       return;
     }
     const space = payload.indexOf(' ');
@@ -559,9 +570,12 @@ export class Channel {
         // A hole in `s` (an entry written without an announcement, e.g. by an earlier version of
         // this package): the stream has it, and everything after it.
         if (this.#lastSeq >= 0 && seq > this.#lastSeq + 1) {
-          // Its entry may still be on its way (see #writeLog): read the stream a moment later.
-          this.#catchUpWait = HOLE_WAIT_MS;
+          // The missing entry may still be on its way (see #writeLog): read the stream a moment
+          // later — longer each time the hole stays — and keep this announcement for after it.
+          this.#catchUpWait = Math.min(HOLE_WAIT_MS * 2 ** this.#holeRetries, this.#o.heartbeatMs);
+          this.#holeRetries++;
           this.#catchUp();
+          this.#hold(payload);
           return;
         }
         this.#lastSeq = seq;

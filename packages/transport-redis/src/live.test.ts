@@ -139,14 +139,15 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     expect(ids(server)).toEqual([1, 2, 3, 4]);
   });
 
-  it('[TC-3] a hole whose entries land a few milliseconds after the announcement that shows it is filled, not dropped', async () => {
+  it('[TC-3] a hole whose entries land after the announcement that shows it is filled, not dropped (the reader reads again, waiting longer each time)', async () => {
     const { admin, server, keys } = await quietSession(1);
     // Past the reader's second read after subscribing (RESUBSCRIBE_SETTLE_MS), which would find them too.
     await new Promise((resolve) => setTimeout(resolve, 400));
     // s = 2 was announced while nobody listened; s = 3's announcement shows the hole. Their entries
     // come right behind (a writer logs what it announced within a few milliseconds).
     await admin.publish(keys.c2sLive, `3 - ${JSON.stringify(request(3))}`);
-    await new Promise((resolve) => setTimeout(resolve, 3));
+    // Later than the reader's first wait (10 ms): it must read again.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await admin.xadd(
       keys.c2s,
       '*',
