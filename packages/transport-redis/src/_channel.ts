@@ -465,8 +465,10 @@ export class Channel {
         await delay(wait);
         if (this.#isClosed()) return;
       }
-      // What is held stays held: its entry may not be in the stream yet (the log follows the
-      // announcements); after the last pass it is replayed, and what was delivered is dropped by `s`.
+      // What is held and not yet delivered stays held: its entry may not be in the stream yet (the
+      // log follows the announcements); after the last pass it is replayed. What an earlier pass
+      // delivered goes, so the room is there for what arrives during this one.
+      if (this.#held.length > 0) this.#held = this.#held.filter((payload) => lastSeqOf(payload) > this.#lastSeq);
       this.#heldOverflow = false;
       const subscribed = await this.#subscribed;
       if (this.#isClosed()) return;
@@ -811,6 +813,20 @@ function runAt(batch: readonly Pending[], i: number): Run | undefined {
   const count = end - i;
   const fields = count === 1 ? ['s', seq, 'm', json] : ['s', seq, 'n', String(count), 'm', json];
   return { seq, json, fields, end };
+}
+
+/**
+ * The last sequence number an announcement covers (`<s>` plus one per newline after the header;
+ * a hint covers `<s>` only), or `Infinity` when it is not ours to read (it is replayed as it is).
+ */
+function lastSeqOf(payload: string): number {
+  const space = payload.indexOf(' ');
+  const first = space < 0 ? Number.NaN : Number(payload.slice(0, space));
+  if (!Number.isSafeInteger(first)) return Number.POSITIVE_INFINITY;
+  const space2 = payload.indexOf(' ', space + 1);
+  let last = first;
+  if (space2 >= 0) for (let i = payload.indexOf('\n', space2); i >= 0; i = payload.indexOf('\n', i + 1)) last++;
+  return last;
 }
 
 /** A failed announcement needs no handling: the entry's XADD reports the trouble, a reader finds the entry. */
