@@ -26,6 +26,27 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     redis = undefined;
   });
 
+  /**
+   * Sends `n` messages each way, running `interrupt(i)` after the i-th pair, then checks that both
+   * ends got every message once, in order, and that neither closed.
+   */
+  const burstBothWays = async (p: Pair, server: Recorder, n: number, interrupt: (i: number) => Promise<void>) => {
+    const client = new Recorder(p.client);
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      sends.push(p.client.send(request(i)));
+      sends.push(p.server.send({ jsonrpc: '2.0', id: i, result: {} }));
+      await interrupt(i);
+    }
+    await Promise.all(sends);
+    await server.until(() => server.messages.length >= n, 20_000, 'server messages');
+    await client.until(() => client.messages.length >= n, 20_000, 'client messages');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ids(server)).toEqual(range(n));
+    expect(ids(client)).toEqual(range(n));
+    expect(client.closed + server.closed).toBe(0);
+  };
+
   /** A session on a fresh Redis with heartbeats far apart, the server's messages recorded, and `n` requests delivered. */
   const quietSession = async (n: number) => {
     redis = await TestRedisServer.start();
@@ -83,24 +104,13 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
     opened.push(admin);
     let server: Recorder | undefined;
     pair = await openPair(redis.url, { beforeStart: (t) => (server = new Recorder(t)) });
-    const client = new Recorder(pair.client);
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < 1000; i++) {
-      sends.push(pair.client.send(request(i)));
-      sends.push(pair.server.send({ jsonrpc: '2.0', id: i, result: {} }));
+    await burstBothWays(pair, server!, 1000, async (i) => {
       if (i % 200 === 100) {
         // Both subscribers drop while announcements are in flight and held back by catch-ups.
         await admin.client('KILL', 'TYPE', 'pubsub');
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-    }
-    await Promise.all(sends);
-    await server!.until(() => server!.messages.length >= 1000, 20_000, 'server messages');
-    await client.until(() => client.messages.length >= 1000, 20_000, 'client messages');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(ids(server!)).toEqual(range(1000));
-    expect(ids(client)).toEqual(range(1000));
-    expect(client.closed + server!.closed).toBe(0);
+    });
   });
 
   it('[TC-3] Redis restarted (with persistence) mid-burst: every message once, in order', async () => {
@@ -111,20 +121,10 @@ describe.skipIf(!hasRedis)('live delivery over pub/sub, recovered from the strea
       listener: { heartbeatMs: 300 },
       beforeStart: (t) => (server = new Recorder(t)),
     });
-    const client = new Recorder(pair.client);
-    const sends: Promise<void>[] = [];
-    for (let i = 0; i < 300; i++) {
-      sends.push(pair.client.send(request(i)));
-      sends.push(pair.server.send({ jsonrpc: '2.0', id: i, result: {} }));
-      if (i === 150) await redis.restart();
-    }
-    await Promise.all(sends);
-    await server!.until(() => server!.messages.length >= 300, 20_000, 'server messages');
-    await client.until(() => client.messages.length >= 300, 20_000, 'client messages');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(ids(server!)).toEqual(range(300));
-    expect(ids(client)).toEqual(range(300));
-    expect(client.closed + server!.closed).toBe(0);
+    const restarting = redis;
+    await burstBothWays(pair, server!, 300, async (i) => {
+      if (i === 150) await restarting.restart();
+    });
   });
 
   it('[TC-3] an entry written without an announcement is read from the stream as soon as the next one shows the hole', async () => {
