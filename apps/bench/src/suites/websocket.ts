@@ -223,13 +223,30 @@ async function serverIdleMemory(kind: 'raw' | 'ours', n: number): Promise<{ heap
 /**
  * What a process pays once, not per connection: V8's young generation grows to its largest size
  * (2 × 16 MiB, resident) while the first connections are made, and the code that makes them is
- * compiled. Divided by the connections measured, that came to ~5 KB of "RSS per connection" at
+ * compiled. Divided by the connections measured, that came to ~3 KB of "RSS per connection" at
  * 10,000 server connections and more than the connection itself at 1000 client ones, and it
  * differed from one process to the next (two processes of the same server: ±5%). The figures are
  * therefore taken over `n` connections made after a first `n / 2`: the marginal cost, what one
  * more connection costs a process that already holds many.
  */
 const FIRST_BATCH = 0.5;
+
+/** Bytes per connection that `open(n)` costs this process after `open(n / 2)`, each read after a GC. */
+async function marginalMemory(
+  open: (count: number) => Promise<void>,
+  n: number,
+): Promise<{ heap: number; rss: number }> {
+  await open(Math.ceil(n * FIRST_BATCH));
+  await settleHeap();
+  const before = process.memoryUsage();
+  await open(n);
+  await settleHeap();
+  const after = process.memoryUsage();
+  return {
+    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
+    rss: (after.rss - before.rss) / n,
+  };
+}
 
 /**
  * Starts a server of `kind` in this process, has bare-socket clients (a real upgrade each, then
@@ -256,16 +273,7 @@ export async function measureServerIdle(kind: 'raw' | 'ours', n: number): Promis
     if (line !== `open ${count}`) throw new Error(`idle clients: ${line}`);
   };
   try {
-    await open(Math.ceil(n * FIRST_BATCH));
-    await settleHeap();
-    const before = process.memoryUsage();
-    await open(n);
-    await settleHeap();
-    const after = process.memoryUsage();
-    return {
-      heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
-      rss: (after.rss - before.rss) / n,
-    };
+    return await marginalMemory(open, n);
   } finally {
     for (const clients of children) clients.kill('SIGKILL');
   }
@@ -280,16 +288,7 @@ export async function measureIdle(name: Names, n: number): Promise<{ heap: numbe
       conns.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => contender.connect()))));
     }
   };
-  await open(Math.ceil(n * FIRST_BATCH));
-  await settleHeap();
-  const before = process.memoryUsage();
-  await open(n);
-  await settleHeap();
-  const after = process.memoryUsage();
-  return {
-    heap: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
-    rss: (after.rss - before.rss) / n,
-  };
+  return marginalMemory(open, n);
 }
 
 const SERVER_KIND: Record<Names, ServerKind> = {
